@@ -1,0 +1,178 @@
+"""The token counter: how many tokens the service sees in an example, and how many of them it trains on.
+
+Counting follows the recipe that reproduces the API's own ``prompt_tokens`` (OpenAI cookbook, FACTS.md §4):
+every message costs 3 tokens plus the tokens of each of its string values, 1 more for a ``name``; the
+conversation adds 3 for the reply priming; tool definitions add the cookbook's per-function constants.
+Parts the recipe does not cover (images, assistant tool calls) are estimated, and the count says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import tiktoken
+
+from ftdata.catalog import ToolTokenConstants, load_catalog
+from ftdata.encodings import get_encoding
+
+TOKENS_PER_MESSAGE = 3
+TOKENS_PER_NAME = 1
+REPLY_PRIMING = 3
+LOW_DETAIL_IMAGE_TOKENS = 85  # a 'detail: low' image; other details are estimated at this floor too
+_CACHED_KEYS = frozenset({"role", "name"})
+
+
+@dataclass(slots=True)
+class ExampleTokens:
+    """Token counts of one example, in the order the service lays the example out."""
+
+    total: int = 0
+    trained: int = 0  # tokens of assistant messages the service trains on (weight != 0)
+    prefix: int = 0  # tool/function definitions, laid out before the messages
+    messages: list[tuple[int, bool]] = field(default_factory=list)  # (tokens, trained) per message
+    estimated: bool = False  # some part (image, tool call) was estimated, not counted exactly
+
+    def trained_tokens_beyond(self, limit: int) -> int:
+        """Trained tokens that lie past ``limit``: lost when the service truncates the example's end."""
+        lost = 0
+        position = self.prefix
+        for tokens, trained in self.messages:
+            end = position + tokens
+            if trained and end > limit:
+                lost += end - max(position, limit)
+            position = end
+        return lost
+
+
+class TokenCounter:
+    """Counts examples with one encoding; strings that repeat (roles, names) are encoded once."""
+
+    def __init__(self, encoding: tiktoken.Encoding, tool_constants: ToolTokenConstants) -> None:
+        self.encoding = encoding
+        self.tool_constants = tool_constants
+        self._encode = encoding.encode_ordinary
+        self._cache: dict[str, int] = {}
+
+    def text(self, value: str) -> int:
+        return len(self._encode(value))
+
+    def _short(self, value: str) -> int:
+        found = self._cache.get(value)
+        if found is None:
+            found = self._cache[value] = len(self._encode(value))
+        return found
+
+    def chat(
+        self, messages: Sequence[Any], tools: Sequence[Any] | None = None, functions: Sequence[Any] | None = None
+    ) -> ExampleTokens:
+        """Count a chat example; tolerant of malformed parts (rules report those, the counter skips them)."""
+        result = ExampleTokens()
+        definitions = [t.get("function") for t in tools or () if isinstance(t, Mapping)]
+        definitions += list(functions or ())
+        result.prefix = self.definitions([d for d in definitions if isinstance(d, Mapping)])
+        total = result.prefix
+        for message in messages:
+            if not isinstance(message, Mapping):
+                continue
+            tokens, estimated = self.message(message)
+            result.estimated |= estimated
+            trained = message.get("role") == "assistant" and message.get("weight", 1) != 0
+            result.messages.append((tokens, trained))
+            total += tokens
+            if trained:
+                result.trained += tokens
+        result.total = total + REPLY_PRIMING
+        return result
+
+    def message(self, message: Mapping[str, Any]) -> tuple[int, bool]:
+        """Tokens of one message, and whether any part of it was estimated."""
+        tokens = TOKENS_PER_MESSAGE
+        estimated = False
+        for key, value in message.items():
+            if isinstance(value, str):
+                tokens += self._short(value) if key in _CACHED_KEYS else len(self._encode(value))
+                if key == "name":
+                    tokens += TOKENS_PER_NAME
+            elif key == "content" and isinstance(value, list):
+                for part in value:
+                    if not isinstance(part, Mapping):
+                        continue
+                    if isinstance(part.get("text"), str):
+                        tokens += len(self._encode(part["text"]))
+                    elif part.get("type") == "image_url":
+                        tokens += LOW_DETAIL_IMAGE_TOKENS
+                        estimated = True
+            elif key in ("tool_calls", "function_call"):
+                calls = value if isinstance(value, list) else [value]
+                for call in calls:
+                    function = call.get("function", call) if isinstance(call, Mapping) else None
+                    if isinstance(function, Mapping):
+                        for part_key in ("name", "arguments"):
+                            if isinstance(function.get(part_key), str):
+                                tokens += len(self._encode(function[part_key]))
+                        estimated = True
+        return tokens, estimated
+
+    def definitions(self, functions: Sequence[Mapping[str, Any]]) -> int:
+        """Tokens of the tool/function definitions block (cookbook recipe)."""
+        if not functions:
+            return 0
+        c = self.tool_constants
+        tokens = 0
+        for function in functions:
+            tokens += c.func_init
+            description = _strip_period(function.get("description"))
+            tokens += self.text(f"{function.get('name', '')}:{description}")
+            parameters = function.get("parameters")
+            properties = parameters.get("properties") if isinstance(parameters, Mapping) else None
+            if isinstance(properties, Mapping) and properties:
+                tokens += c.prop_init
+                for key, spec in properties.items():
+                    spec = spec if isinstance(spec, Mapping) else {}
+                    tokens += c.prop_key
+                    enum = spec.get("enum")
+                    if isinstance(enum, list):
+                        tokens += c.enum_init
+                        for item in enum:
+                            tokens += c.enum_item + self.text(str(item))
+                    kind = spec.get("type", "")
+                    tokens += self.text(f"{key}:{kind}:{_strip_period(spec.get('description'))}")
+        return tokens + c.func_end
+
+    def prompt_completion(self, prompt: Any, completion: Any) -> ExampleTokens:
+        """Legacy base-model example: prompt then completion; the completion is what is trained."""
+        prompt_tokens = self.text(prompt) if isinstance(prompt, str) else 0
+        completion_tokens = self.text(completion) if isinstance(completion, str) else 0
+        return ExampleTokens(
+            total=prompt_tokens + completion_tokens,
+            trained=completion_tokens,
+            messages=[(prompt_tokens, False), (completion_tokens, True)],
+        )
+
+
+def _strip_period(value: Any) -> str:
+    text = value if isinstance(value, str) else ""
+    return text[:-1] if text.endswith(".") else text
+
+
+def counter_for(
+    model: str | None, *, encodings_dir: str | None = None, allow_download: bool = False
+) -> TokenCounter:
+    """A counter for a catalog model (or, with no model, o200k_base with the gpt-4o constants)."""
+    catalog = load_catalog()
+    entry = catalog.resolve(model) if model else catalog.resolve("gpt-4o-mini")
+    encoding = get_encoding(entry.encoding, encodings_dir=encodings_dir, allow_download=allow_download)
+    return TokenCounter(encoding, catalog.tool_constants(entry))
+
+
+def count_tokens(
+    messages: Sequence[Mapping[str, Any]], *, model: str, tools: Sequence[Mapping[str, Any]] | None = None
+) -> int:
+    """Count a conversation the way the service counts a prompt (``usage.prompt_tokens``).
+
+    >>> count_tokens([{"role": "user", "content": "Hello"}], model="gpt-4o-mini")
+    8
+    """
+    return counter_for(model).chat(messages, tools=tools).total
