@@ -1,0 +1,70 @@
+"""ftdata: check LLM fine-tuning datasets before upload.
+
+>>> import ftdata
+>>> report = ftdata.lint("train.jsonl", model="gpt-4o-mini")  # doctest: +SKIP
+>>> report.ok, report.cost.usd                                  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ftdata.engine import lint
+from ftdata.errors import (
+    ConfigError,
+    EncodingUnavailableError,
+    FtdataError,
+    InputError,
+    UnknownModelError,
+)
+from ftdata.report import FileReport, Problem, Report, TokenStats
+from ftdata.tokens import count_tokens
+
+__version__ = "0.1.0"
+
+
+class DatasetNotReadyError(Exception):
+    """Raised by :func:`ensure_ready` when a dataset has errors; ``.report`` holds the full report."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        problems = [p for p in report.problems if p.severity == "error" or (report.strict and p.severity == "warning")]
+        shown = "\n".join(f"  {p.file}:{p.line or '-'}: {p.code} {p.message}" for p in problems[:10])
+        more = f"\n  ... and {len(problems) - 10} more" if len(problems) > 10 else ""
+        super().__init__(f"dataset is not ready for upload: {len(problems)} problem(s)\n{shown}{more}")
+
+
+def ensure_ready(
+    source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | Iterable[Mapping[str, Any]],
+    *,
+    model: str | None = None,
+    **options: Any,
+) -> Report:
+    """Lint ``source`` and raise :class:`DatasetNotReadyError` if it has errors; call it right before upload.
+
+    Returns the report (with token counts and cost) when the dataset is fine.
+    """
+    report = lint(source, model=model, **options)
+    if not report.ok:
+        raise DatasetNotReadyError(report)
+    return report
+
+
+__all__ = [
+    "ConfigError",
+    "DatasetNotReadyError",
+    "EncodingUnavailableError",
+    "FileReport",
+    "FtdataError",
+    "InputError",
+    "Problem",
+    "Report",
+    "TokenStats",
+    "UnknownModelError",
+    "__version__",
+    "count_tokens",
+    "ensure_ready",
+    "lint",
+]

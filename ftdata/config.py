@@ -1,0 +1,130 @@
+"""Settings: ``[tool.ftdata]`` in the nearest pyproject.toml (or ``--config FILE``), then CLI flags on top.
+
+The table is flat and strict: an unknown key, rule, option or value is an error that names the file and
+the key, never something silently ignored.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ftdata.errors import ConfigError
+from ftdata.ruleapi import Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+NO_MODEL_MAX_TOKENS = 4096  # the seed guide's limit per training example, used when no model is chosen
+
+
+class Settings(BaseModel):
+    """Everything that shapes a lint run. Field names are the TOML keys with '-' for '_'."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              alias_generator=lambda name: name.replace("_", "-"))
+
+    model: str | None = None
+    select: tuple[str, ...] = ("ALL",)
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    severity: dict[str, Severity] = Field(default_factory=dict)
+    options: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    epochs: int | None = Field(default=None, ge=1, le=50)
+    max_tokens_per_example: int | None = Field(default=None, gt=0)  # overrides the model's limit
+    encodings_dir: str | None = None
+    allow_download: bool = False
+    strict: bool = False
+
+    @field_validator("select", "extend_select", "ignore", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return (value,) if isinstance(value, str) else value
+
+    def merged(self, **overrides: Any) -> Settings:
+        """A copy with the given (non-None) values replaced, validated like the file."""
+        data = self.model_dump()
+        data.update({key: value for key, value in overrides.items() if value is not None})
+        return build_settings(data, "options")
+
+
+def build_settings(data: Mapping[str, Any], where: str) -> Settings:
+    try:
+        return Settings.model_validate(dict(data))
+    except ValidationError as exc:
+        raise ConfigError(_explain(exc, where)) from None
+
+
+def _explain(exc: ValidationError, where: str) -> str:
+    known = sorted(field.alias or name for name, field in Settings.model_fields.items())
+    lines = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"])
+        if error["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(str(error["loc"][0]), known, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else f" (known keys: {', '.join(known)})"
+            lines.append(f"{where}: unknown key '{key}'{hint}")
+        else:
+            lines.append(f"{where}: '{key}': {error['msg']}")
+    return "\n".join(lines)
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest pyproject.toml, from ``start`` upwards, that has a [tool.ftdata] table."""
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file() and "ftdata" in _read_toml(candidate).get("tool", {}):
+            return candidate
+    return None
+
+
+def load_settings(config: Path | None = None, *, start: Path | None = None) -> tuple[Settings, Path | None]:
+    """Settings from ``config`` (a pyproject.toml or an ftdata.toml), else from the nearest pyproject.toml."""
+    path = config if config is not None else find_config((start or Path.cwd()).resolve())
+    if path is None:
+        return Settings(), None
+    document = _read_toml(path)
+    if path.name == "pyproject.toml":
+        table = document.get("tool", {}).get("ftdata")
+        if table is None:
+            raise ConfigError(f"{path}: has no [tool.ftdata] table")
+        where = f"{path} [tool.ftdata]"
+    else:
+        table = document.get("tool", {}).get("ftdata", document)
+        where = str(path)
+    settings = build_settings(table, where)
+    if settings.encodings_dir is not None:
+        resolved = (path.parent / settings.encodings_dir).resolve()
+        settings = settings.model_copy(update={"encodings_dir": str(resolved)})
+    return settings, path
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def parse_assignments(values: Sequence[str], what: str) -> dict[str, str]:
+    """``["FT301=error", ...]`` from repeated CLI options into a dict, with a clear error for bad items."""
+    result = {}
+    for value in values:
+        key, sep, setting = value.partition("=")
+        if not sep or not key or not setting:
+            raise ConfigError(f"--{what} expects RULE=VALUE, got {value!r}")
+        result[key.strip()] = setting.strip()
+    return result

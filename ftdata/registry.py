@@ -1,0 +1,186 @@
+"""The rule registry: finds rule modules, checks their declarations, and resolves rule selections.
+
+ftdata's own rules are the modules of the ``ftdata.rules`` package (the ``rules/`` folder of the source
+tree); third-party rules come from the ``ftdata.rules`` entry-point group. Every rule passes through the
+same checks, and two rules with the same code or name are an error, never a silent shadowing.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import importlib.metadata
+import inspect
+import pkgutil
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, Literal
+
+from ftdata.errors import ConfigError, FtdataError
+from ftdata.ruleapi import GROUPS, SEVERITIES, Severity
+
+ENTRY_POINT_GROUP = "ftdata.rules"
+_CODE = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+_DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
+Kind = Literal["line", "record", "dataset"]
+
+
+class RegistryError(FtdataError):
+    """A rule module that does not declare itself properly, or two rules that collide."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    group: str
+    severity: Severity
+    kind: Kind
+    doc: str
+    module: str
+    formats: tuple[str, ...] | None = None  # None: every format
+    reader_issue: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    function: Callable[..., Any] = field(default=print, compare=False, repr=False)
+
+    @property
+    def summary(self) -> str:
+        """The first sentence of *What it does*."""
+        match = re.search(r"What it does\s*\n-*\s*\n?(.+?)(?:\n\n|$)", self.doc, re.S)
+        text = " ".join((match.group(1) if match else self.doc).split())
+        return text.split(". ")[0].rstrip(".") + "."
+
+
+def rule_from_module(module: ModuleType) -> Rule:
+    """Read a rule's declaration from its module, or raise RegistryError saying what is missing."""
+    where = module.__name__
+
+    def need(attribute: str) -> Any:
+        if not hasattr(module, attribute):
+            raise RegistryError(f"rule module {where} does not define {attribute}")
+        return getattr(module, attribute)
+
+    code, name, group, severity = need("CODE"), need("NAME"), need("GROUP"), need("SEVERITY")
+    if not isinstance(code, str) or not _CODE.match(code):
+        raise RegistryError(f"rule module {where}: CODE {code!r} is not two to five capitals and three digits")
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise RegistryError(f"rule module {where}: NAME {name!r} is not kebab-case")
+    if group not in GROUPS:
+        raise RegistryError(f"rule module {where}: GROUP {group!r} is not one of {', '.join(GROUPS)}")
+    if severity not in SEVERITIES:
+        raise RegistryError(f"rule module {where}: SEVERITY {severity!r} is not one of {', '.join(SEVERITIES)}")
+    doc = inspect.cleandoc(module.__doc__ or "")
+    missing = [section for section in _DOC_SECTIONS if section not in doc]
+    if missing:
+        raise RegistryError(f"rule module {where}: docstring lacks the section(s) {', '.join(missing)}")
+    functions = {kind: getattr(module, attr, None) for kind, attr in
+                 (("line", "check_line"), ("record", "check"), ("dataset", "finish"))}
+    defined = [kind for kind, function in functions.items() if callable(function)]
+    if len(defined) != 1:
+        raise RegistryError(f"rule module {where} must define exactly one of check, check_line or finish")
+    kind: Kind = defined[0]  # type: ignore[assignment]
+    reader_issue = getattr(module, "READER_ISSUE", None)
+    if kind == "line" and not reader_issue:
+        raise RegistryError(f"rule module {where} defines check_line but no READER_ISSUE")
+    formats = getattr(module, "FORMATS", None)
+    return Rule(
+        code=code,
+        name=name,
+        group=group,
+        severity=severity,
+        kind=kind,
+        doc=doc,
+        module=where,
+        formats=tuple(formats) if formats is not None else None,
+        reader_issue=reader_issue,
+        options=dict(getattr(module, "OPTIONS", {})),
+        function=functions[kind],
+    )
+
+
+@functools.cache
+def all_rules() -> tuple[Rule, ...]:
+    """Every registered rule, sorted by code: ftdata's own, then third-party ones."""
+    import ftdata.rules as builtin
+
+    modules = [
+        importlib.import_module(f"{builtin.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(builtin.__path__)
+        if not info.name.startswith("_")
+    ]
+    for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            loaded = entry_point.load()
+        except Exception as exc:  # a broken plugin must say which one it is
+            raise RegistryError(f"cannot load rule plugin {entry_point.name!r} ({entry_point.value}): {exc}") from exc
+        if not isinstance(loaded, ModuleType):
+            raise RegistryError(f"rule plugin {entry_point.name!r} must point at a module, not {loaded!r}")
+        modules.append(loaded)
+    return check_unique([rule_from_module(module) for module in modules])
+
+
+def check_unique(rules: Iterable[Rule]) -> tuple[Rule, ...]:
+    """Refuse two rules with one code or one name (flake8 lets them shadow each other silently)."""
+    by_code: dict[str, Rule] = {}
+    by_name: dict[str, Rule] = {}
+    for rule in rules:
+        for index, key in ((by_code, rule.code), (by_name, rule.name)):
+            if key in index:
+                raise RegistryError(f"rules {index[key].module} and {rule.module} both use {key!r}")
+            index[key] = rule
+    return tuple(sorted(by_code.values(), key=lambda r: r.code))
+
+
+def find_rule(key: str, rules: Sequence[Rule] | None = None) -> Rule:
+    """A rule by code or name, case-insensitively for codes."""
+    for rule in rules or all_rules():
+        if key.upper() == rule.code or key == rule.name:
+            return rule
+    raise ConfigError(f"unknown rule {key!r}{_suggest(key, rules or all_rules())}")
+
+
+def _suggest(key: str, rules: Sequence[Rule]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, [r.name for r in rules] + [r.code for r in rules], n=3)
+    return f"; did you mean {', '.join(close)}?" if close else "; run 'ftdata rules' to list them"
+
+
+def _specificity(selector: str, rule: Rule) -> int:
+    """How specifically a selector names a rule (0: not at all). Codes and names beat prefixes and groups."""
+    if selector in ("ALL", rule.code) or selector == rule.name:
+        return 1 if selector == "ALL" else 100
+    if selector == rule.group:
+        return 3  # as specific as the hundreds prefix (FT1 = structure)
+    if rule.code.startswith(selector):
+        return len(selector)
+    return 0
+
+
+def validate_selector(selector: str, rules: Sequence[Rule]) -> str:
+    """Normalise a selector (codes and prefixes are upper-cased) and refuse one that matches no rule."""
+    for candidate in (selector, selector.upper()):
+        if candidate == "ALL" or any(_specificity(candidate, rule) for rule in rules):
+            return candidate
+    raise ConfigError(f"{selector!r} selects no rule (not a code, prefix, name or group){_suggest(selector, rules)}")
+
+
+def select_rules(
+    rules: Sequence[Rule],
+    select: Sequence[str] = ("ALL",),
+    ignore: Sequence[str] = (),
+    extend_select: Sequence[str] = (),
+) -> tuple[Rule, ...]:
+    """The rules left on: for each rule the most specific matching selector wins; on a tie, ignore wins."""
+    chosen = [validate_selector(s, rules) for s in (*select, *extend_select)]
+    dropped = [validate_selector(s, rules) for s in ignore]
+    enabled = []
+    for rule in rules:
+        keep = max((_specificity(s, rule) for s in chosen), default=0)
+        drop = max((_specificity(s, rule) for s in dropped), default=0)
+        if keep > drop:
+            enabled.append(rule)
+    return tuple(enabled)

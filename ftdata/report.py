@@ -1,0 +1,149 @@
+"""The report: problems, token statistics and cost for each file, and the totals across files."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ftdata.cost import CostEstimate, billed_tokens
+from ftdata.ruleapi import Severity
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem at one place. It never carries the record's content, only a short quoted excerpt."""
+
+    code: str
+    name: str
+    severity: Severity
+    line: int | None  # None: about the whole file
+    path: str | None  # JSON path inside the record, e.g. $.messages[2].content
+    message: str
+    column: int | None = None
+    file: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "name": self.name, "severity": self.severity, "line": self.line,
+                "column": self.column, "path": self.path, "message": self.message}
+
+
+@dataclass(frozen=True)
+class TokenStats:
+    encoding: str
+    examples: int
+    total: int
+    billed: int  # per epoch: each example capped at the model's limit
+    trained: int  # tokens of messages the service trains on (assistant, weight != 0)
+    max_tokens_per_example: int
+    over_limit: int  # examples longer than the limit
+    min: int = 0
+    max: int = 0
+    mean: float = 0.0
+    median: float = 0.0
+    p5: float = 0.0
+    p95: float = 0.0
+    estimated: bool = False  # some parts (images, tool calls) were estimated
+
+    @classmethod
+    def from_counts(
+        cls, counts: Sequence[int], trained: int, *, encoding: str, limit: int, estimated: bool
+    ) -> TokenStats:
+        base: dict[str, Any] = {
+            "encoding": encoding, "examples": len(counts), "total": sum(counts),
+            "billed": billed_tokens(counts, limit), "trained": trained,
+            "max_tokens_per_example": limit, "over_limit": sum(1 for c in counts if c > limit),
+            "estimated": estimated,
+        }
+        if counts:
+            ordered = sorted(counts)
+            base.update(min=ordered[0], max=ordered[-1], mean=round(statistics.fmean(ordered), 1),
+                        median=statistics.median(ordered), p5=_percentile(ordered, 5),
+                        p95=_percentile(ordered, 95))
+        return cls(**base)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {key: getattr(self, key) for key in self.__dataclass_fields__}
+
+
+def _percentile(ordered: Sequence[int], percent: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default method)."""
+    position = (len(ordered) - 1) * percent / 100
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return round(ordered[low] + (ordered[high] - ordered[low]) * (position - low), 1)
+
+
+@dataclass
+class FileReport:
+    path: str
+    format: str | None
+    examples: int
+    problems: list[Problem] = field(default_factory=list)
+    tokens: TokenStats | None = None
+    cost: CostEstimate | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "format": self.format,
+            "examples": self.examples,
+            "problems": [problem.to_dict() for problem in self.problems],
+            "tokens": self.tokens.to_dict() if self.tokens else None,
+            "cost": self.cost.to_dict() if self.cost else None,
+        }
+
+
+@dataclass
+class Report:
+    """The result of a lint run over one or more files."""
+
+    files: list[FileReport] = field(default_factory=list)
+    strict: bool = False
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [problem for report in self.files for problem in report.problems]
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for problem in self.problems if problem.severity == severity)
+
+    @property
+    def errors(self) -> int:
+        return self.count("error")
+
+    @property
+    def warnings(self) -> int:
+        return self.count("warning")
+
+    @property
+    def ok(self) -> bool:
+        """No error (and, in strict mode, no warning either)."""
+        return self.errors == 0 and not (self.strict and self.warnings)
+
+    @property
+    def tokens(self) -> TokenStats | None:
+        """Token statistics of the only file, or None for several files (see each ``files[i].tokens``)."""
+        return self.files[0].tokens if len(self.files) == 1 else None
+
+    @property
+    def cost(self) -> CostEstimate | None:
+        return self.files[0].cost if len(self.files) == 1 else None
+
+    @property
+    def by_rule(self) -> Counter[tuple[str, str, str]]:
+        return Counter((p.code, p.name, p.severity) for p in self.problems)
+
+    def merge(self, other: Report) -> Report:
+        return Report(self.files + other.files, self.strict or other.strict)
+
+    def summary(self) -> dict[str, int]:
+        return {"errors": self.errors, "warnings": self.warnings, "infos": self.count("info")}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"schema_version": SCHEMA_VERSION, "files": [f.to_dict() for f in self.files],
+                "summary": self.summary()}

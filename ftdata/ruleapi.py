@@ -1,0 +1,89 @@
+"""What a rule sees and what it yields: the whole interface between ftdata and a rule module.
+
+A rule is a module (in ``rules/``, installed as ``ftdata.rules``, or a third-party module registered in the
+``ftdata.rules`` entry-point group) that defines these constants::
+
+    CODE = "FT112"                       # two to five capitals and three digits, unique
+    NAME = "missing-assistant-message"   # kebab-case, reads well after "ignore"
+    GROUP = "structure"                  # file, structure, content, tokens or dataset
+    SEVERITY = "error"                   # error, warning or info
+    FORMATS = ("chat",)                  # optional: the file formats it applies to (default: all)
+    OPTIONS = {"minimum": 50}            # optional: options users may set, with their defaults
+
+a docstring with the sections *What it does*, *Why is this bad?*, *Example* and *Use instead*, and exactly
+one of these functions:
+
+- ``check(example: Example, ctx: RuleContext) -> Iterable[Finding]`` — runs on every record;
+- ``check_line(issue: LineIssue) -> Iterable[Finding]`` with ``READER_ISSUE = "<kind>"`` — turns a reader
+  issue (invalid JSON, BOM, ...) into findings;
+- ``finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterable[Finding]`` — runs once per file on compact
+  facts gathered from every record (so it works however the records were split between workers).
+
+The engine, not the rule, stamps code, name, severity and file on each finding.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ftdata.catalog import Model
+from ftdata.reader import LineIssue
+from ftdata.tokens import ExampleTokens
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+GROUPS = ("file", "structure", "content", "tokens", "dataset")
+_UNSET = -1
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Something a rule found. ``line`` defaults to the record's line; ``path`` is a JSON path in it."""
+
+    message: str
+    path: str | None = None
+    line: int | None = _UNSET
+    column: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One parsed record, with its file's format and its token counts."""
+
+    line: int
+    data: dict[str, Any]
+    format: str
+    tokens: ExampleTokens | None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    """What a rule may know about the run: its own options and the model's limits."""
+
+    options: Mapping[str, Any]
+    max_tokens: int  # tokens per training example before the service truncates
+    model: Model | None  # None when no model was chosen
+
+
+@dataclass(slots=True)
+class DatasetFacts:
+    """Compact facts about every record of a file, mergeable across workers."""
+
+    format: str | None = None
+    lines: int = 0
+    examples: int = 0  # records that parsed to an object
+    token_counts: array[int] = field(default_factory=lambda: array("q"))  # total tokens per example
+    trained_counts: array[int] = field(default_factory=lambda: array("q"))
+
+    def merge(self, other: DatasetFacts) -> None:
+        self.format = self.format or other.format
+        self.lines += other.lines
+        self.examples += other.examples
+        self.token_counts.extend(other.token_counts)
+        self.trained_counts.extend(other.trained_counts)
+
+
+__all__ = ["DatasetFacts", "Example", "Finding", "LineIssue", "RuleContext", "Severity"]

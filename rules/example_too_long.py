@@ -1,0 +1,49 @@
+"""Example longer than the model's limit.
+
+What it does
+------------
+Flags an example with more tokens than the model takes per training example, saying by how much and how
+many trained (assistant) tokens are lost. With no model chosen the limit is 4,096 tokens (the original
+fine-tuning guide's); ``max-tokens-per-example`` overrides it.
+
+Why is this bad?
+----------------
+The service accepts the file but truncates each long example **from the end**, so the final assistant
+answer, the part the model should learn, is cut first. You still pay for the tokens up to the limit.
+
+Example
+-------
+```jsonl max-tokens-per-example=20
+{"messages": [{"role": "user", "content": "Tell me a story about a lighthouse keeper"}, {"role": "assistant", "content": "Once upon a time, on a rocky island far from shore, there lived an old keeper."}]}
+```
+
+Use instead
+-----------
+```jsonl max-tokens-per-example=20
+{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+```
+"""
+
+from collections.abc import Iterator
+
+from ftdata.ruleapi import Example, Finding, RuleContext
+
+CODE = "FT301"
+NAME = "example-too-long"
+GROUP = "tokens"
+SEVERITY = "warning"
+
+
+def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
+    tokens = example.tokens
+    if tokens is None or tokens.total <= ctx.max_tokens:
+        return
+    lost = tokens.trained_tokens_beyond(ctx.max_tokens)
+    about = f" for {ctx.model.name}" if ctx.model else " (the default; choose a model with --model)"
+    approx = "about " if tokens.estimated else ""
+    yield Finding(
+        f"example has {approx}{tokens.total:,} tokens, over the limit of {ctx.max_tokens:,}{about}; the service "
+        f"truncates it from the end, cutting {lost:,} of its {tokens.trained:,} trained (assistant) tokens; "
+        "shorten or split it",
+        path="$",
+    )

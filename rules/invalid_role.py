@@ -1,0 +1,58 @@
+"""Unknown message role.
+
+What it does
+------------
+Flags a ``role`` that is not one of ``system``, ``user``, ``assistant``, ``tool`` or ``function``
+(roles are case-sensitive), and suggests the role that was probably meant.
+
+Why is this bad?
+----------------
+The service rejects the file. Datasets converted from other tools often carry their roles: ``human``,
+``gpt``, ``bot``, ``model``, ``Assistant``.
+
+Example
+-------
+```jsonl
+{"messages": [{"role": "human", "content": "Hi"}, {"role": "gpt", "content": "Hello"}]}
+```
+
+Use instead
+-----------
+```jsonl
+{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+```
+"""
+
+from collections.abc import Iterator
+
+from ftdata.formats import ROLES, excerpt, iter_messages, path_of
+from ftdata.ruleapi import Example, Finding, RuleContext
+
+CODE = "FT106"
+NAME = "invalid-role"
+GROUP = "structure"
+SEVERITY = "error"
+FORMATS = ("chat",)
+
+_LIKELY = {
+    "human": "user", "customer": "user", "question": "user", "prompt": "user",
+    "gpt": "assistant", "bot": "assistant", "model": "assistant", "ai": "assistant", "answer": "assistant",
+    "chatbot": "assistant", "developer": "system", "instruction": "system", "function_response": "tool",
+}
+
+
+def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
+    for index, message in iter_messages(example.data):
+        role = message.get("role", "system")
+        if role in ROLES:
+            continue
+        meant = _meant(role)
+        hint = f"; did you mean '{meant}'?" if meant else ""
+        yield Finding(f"role {excerpt(role)} is not one of {', '.join(ROLES)}{hint}", path=path_of(index, "role"))
+
+
+def _meant(role: object) -> str | None:
+    if not isinstance(role, str):
+        return None
+    key = role.strip().lower()
+    return key if key in ROLES else _LIKELY.get(key)

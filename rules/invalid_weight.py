@@ -1,0 +1,46 @@
+"""Invalid message weight.
+
+What it does
+------------
+Flags a ``weight`` that is not ``0`` or ``1``, or a ``weight`` on a message that is not from the assistant.
+
+Why is this bad?
+----------------
+``weight`` tells the service whether to train on an assistant message (1) or not (0); other values and
+other roles are rejected. Booleans and fractions (``0.5``) are common mistakes.
+
+Example
+-------
+```jsonl
+{"messages": [{"role": "user", "content": "Hi", "weight": 1}, {"role": "assistant", "content": "Hello", "weight": 0.5}]}
+```
+
+Use instead
+-----------
+```jsonl
+{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello", "weight": 1}]}
+```
+"""
+
+from collections.abc import Iterator
+
+from ftdata.formats import excerpt, iter_messages, path_of
+from ftdata.ruleapi import Example, Finding, RuleContext
+
+CODE = "FT111"
+NAME = "invalid-weight"
+GROUP = "structure"
+SEVERITY = "error"
+FORMATS = ("chat",)
+
+
+def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
+    for index, message in iter_messages(example.data):
+        if "weight" not in message:
+            continue
+        weight = message["weight"]
+        path = path_of(index, "weight")
+        if isinstance(weight, bool) or weight not in (0, 1):
+            yield Finding(f"weight {excerpt(weight)} must be the number 0 or 1", path=path)
+        elif message.get("role") != "assistant":
+            yield Finding("'weight' is only allowed on assistant messages; remove it here", path=path)

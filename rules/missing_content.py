@@ -1,0 +1,46 @@
+"""Message has no content.
+
+What it does
+------------
+Flags a message without ``content``, or with ``"content": null``, unless it is an assistant message that
+carries ``tool_calls`` or ``function_call`` (there ``content`` may be null or absent).
+
+Why is this bad?
+----------------
+The service rejects the file. An exporter that drops empty fields, or a renamed key (``text``,
+``value``), is the usual cause.
+
+Example
+-------
+```jsonl
+{"messages": [{"role": "user", "text": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+```
+
+Use instead
+-----------
+```jsonl
+{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+```
+"""
+
+from collections.abc import Iterator
+
+from ftdata.formats import iter_messages, path_of
+from ftdata.ruleapi import Example, Finding, RuleContext
+
+CODE = "FT107"
+NAME = "missing-content"
+GROUP = "structure"
+SEVERITY = "error"
+FORMATS = ("chat",)
+
+
+def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
+    for index, message in iter_messages(example.data):
+        if message.get("content") is not None:
+            continue
+        if message.get("tool_calls") or message.get("function_call"):
+            continue
+        state = "is null" if "content" in message else "is missing"
+        yield Finding(f"'content' {state}; every message needs content, except an assistant message "
+                      "with tool_calls", path=path_of(index, "content" if "content" in message else None))

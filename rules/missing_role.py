@@ -1,0 +1,40 @@
+"""Message has no role.
+
+What it does
+------------
+Flags a message without a ``role`` key.
+
+Why is this bad?
+----------------
+The service rejects the file ("Example 100, message 2 Discriminator 'role' is missing in value"): without
+a role it cannot tell prompt from answer.
+
+Example
+-------
+```jsonl
+{"messages": [{"content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+```
+
+Use instead
+-----------
+```jsonl
+{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+```
+"""
+
+from collections.abc import Iterator
+
+from ftdata.formats import iter_messages, path_of
+from ftdata.ruleapi import Example, Finding, RuleContext
+
+CODE = "FT105"
+NAME = "missing-role"
+GROUP = "structure"
+SEVERITY = "error"
+FORMATS = ("chat",)
+
+
+def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
+    for index, message in iter_messages(example.data):
+        if "role" not in message:
+            yield Finding("message has no 'role'; set it to system, user, assistant or tool", path=path_of(index))

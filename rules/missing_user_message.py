@@ -1,0 +1,40 @@
+"""Example has no user message.
+
+What it does
+------------
+Flags a chat example with an assistant message but no ``user`` message.
+
+Why is this bad?
+----------------
+The model learns to answer user turns. An answer with no question teaches it to produce text out of
+nowhere, usually a sign that the user turn was lost in conversion.
+
+Example
+-------
+```jsonl
+{"messages": [{"role": "system", "content": "Be brief."}, {"role": "assistant", "content": "Hello"}]}
+```
+
+Use instead
+-----------
+```jsonl
+{"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+```
+"""
+
+from collections.abc import Iterator
+
+from ftdata.formats import iter_messages
+from ftdata.ruleapi import Example, Finding, RuleContext
+
+CODE = "FT202"
+NAME = "missing-user-message"
+GROUP = "content"
+SEVERITY = "warning"
+FORMATS = ("chat",)
+
+
+def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
+    roles = {message.get("role") for _, message in iter_messages(example.data)}
+    if "assistant" in roles and "user" not in roles:
+        yield Finding("example has no user message; the assistant answers nothing", path="$.messages")

@@ -1,0 +1,40 @@
+"""Fewer than 10 examples.
+
+What it does
+------------
+Flags a training file with fewer than 10 examples (lines that are JSON objects).
+
+Why is this bad?
+----------------
+The service refuses to start the job ("Training file has 3 example(s), but must have at least 10
+examples").
+
+Example
+-------
+```jsonl
+{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+... (3 lines in all)
+```
+
+Use instead
+-----------
+```jsonl
+{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+... (10 lines in all)
+```
+"""
+
+from collections.abc import Iterator
+
+from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
+
+CODE = "FT401"
+NAME = "too-few-examples"
+GROUP = "dataset"
+SEVERITY = "error"
+MINIMUM = 10  # the service's own minimum
+
+
+def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
+    if dataset.lines and dataset.examples < MINIMUM:
+        yield Finding(f"file has {dataset.examples} example(s); the service needs at least {MINIMUM}", line=None)

@@ -1,0 +1,43 @@
+"""Unknown key in a message.
+
+What it does
+------------
+Flags a message key the service does not accept. Accepted: ``role``, ``content``, ``name``,
+``tool_calls``, ``tool_call_id``, ``function_call`` and ``weight``.
+
+Why is this bad?
+----------------
+The service rejects the file ("contains an extra ..."). Exports often carry ids, timestamps or scores
+per message: strip them before upload.
+
+Example
+-------
+```jsonl
+{"messages": [{"role": "user", "content": "Hi", "timestamp": 1700000000}, {"role": "assistant", "content": "Hello"}]}
+```
+
+Use instead
+-----------
+```jsonl
+{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+```
+"""
+
+from collections.abc import Iterator
+
+from ftdata.formats import MESSAGE_KEYS, excerpt, iter_messages, path_of
+from ftdata.ruleapi import Example, Finding, RuleContext
+
+CODE = "FT109"
+NAME = "unknown-message-key"
+GROUP = "structure"
+SEVERITY = "error"
+FORMATS = ("chat",)
+
+
+def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
+    for index, message in iter_messages(example.data):
+        for key in message:
+            if key not in MESSAGE_KEYS:
+                yield Finding(f"message has key {excerpt(key)}, which the service does not accept; remove it",
+                              path=path_of(index, key))
