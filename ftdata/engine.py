@@ -119,7 +119,9 @@ def lint_items(items: Iterable[Item], plan: Plan, *, name: str) -> FileReport:
     problems: list[Problem] = []
     trained = 0
     estimated = False
+    collecting = [rule for rule in dataset_rules if rule.collect is not None]
     active: list[Rule] = record_rules
+    active_collecting: list[Rule] = collecting
 
     def stamp(rule: Rule, findings: Iterable[Finding], line: int | None) -> None:
         for finding in findings:
@@ -140,6 +142,7 @@ def lint_items(items: Iterable[Item], plan: Plan, *, name: str) -> FileReport:
         if facts.format is None:
             facts.format = detect_format(item.data)
             active = [r for r in record_rules if r.formats is None or facts.format in r.formats]
+            active_collecting = [r for r in collecting if r.formats is None or facts.format in r.formats]
         tokens = count_example(plan.counter, item.data, facts.format)
         facts.examples += 1
         facts.token_counts.append(tokens.total)
@@ -149,6 +152,10 @@ def lint_items(items: Iterable[Item], plan: Plan, *, name: str) -> FileReport:
         example = Example(item.line, item.data, facts.format, tokens)
         for rule in active:
             stamp(rule, rule.function(example, plan.contexts[rule.code]), item.line)
+        for rule in active_collecting:
+            value = rule.collect(example, plan.contexts[rule.code])  # type: ignore[misc]
+            if value is not None:
+                facts.collected.setdefault(rule.code, []).append((item.line, value))
     for rule in dataset_rules:
         stamp(rule, rule.function(facts, plan.contexts[rule.code]), None)
     problems.sort(key=lambda p: (p.line is not None, p.line or 0))

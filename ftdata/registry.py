@@ -45,6 +45,7 @@ class Rule:
     reader_issue: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
     function: Callable[..., Any] = field(default=print, compare=False, repr=False)
+    collect: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def summary(self) -> str:
@@ -86,6 +87,9 @@ def rule_from_module(module: ModuleType) -> Rule:
     if kind == "line" and not reader_issue:
         raise RegistryError(f"rule module {where} defines check_line but no READER_ISSUE")
     formats = getattr(module, "FORMATS", None)
+    collect = getattr(module, "collect", None)
+    if collect is not None and kind != "dataset":
+        raise RegistryError(f"rule module {where} defines collect, which only goes with finish")
     return Rule(
         code=code,
         name=name,
@@ -98,6 +102,7 @@ def rule_from_module(module: ModuleType) -> Rule:
         reader_issue=reader_issue,
         options=dict(getattr(module, "OPTIONS", {})),
         function=functions[kind],
+        collect=collect,
     )
 
 

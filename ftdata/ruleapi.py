@@ -17,7 +17,9 @@ one of these functions:
 - ``check_line(issue: LineIssue) -> Iterable[Finding]`` with ``READER_ISSUE = "<kind>"`` — turns a reader
   issue (invalid JSON, BOM, ...) into findings;
 - ``finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterable[Finding]`` — runs once per file on compact
-  facts gathered from every record (so it works however the records were split between workers).
+  facts gathered from every record (so it works however the records were split between workers). Such a
+  rule may also define ``collect(example, ctx) -> object | None``: each value that is not None is kept with
+  its line in ``dataset.collected[CODE]`` (keep values small, and return None for the common case).
 
 The engine, not the rule, stamps code, name, severity and file on each finding.
 """
@@ -77,6 +79,7 @@ class DatasetFacts:
     examples: int = 0  # records that parsed to an object
     token_counts: array[int] = field(default_factory=lambda: array("q"))  # total tokens per example
     trained_counts: array[int] = field(default_factory=lambda: array("q"))
+    collected: dict[str, list[tuple[int, Any]]] = field(default_factory=dict)  # rule code -> (line, value)
 
     def merge(self, other: DatasetFacts) -> None:
         self.format = self.format or other.format
@@ -84,6 +87,8 @@ class DatasetFacts:
         self.examples += other.examples
         self.token_counts.extend(other.token_counts)
         self.trained_counts.extend(other.trained_counts)
+        for code, values in other.collected.items():
+            self.collected.setdefault(code, []).extend(values)
 
 
 __all__ = ["DatasetFacts", "Example", "Finding", "LineIssue", "RuleContext", "Severity"]

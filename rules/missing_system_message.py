@@ -1,19 +1,20 @@
-"""Example has no system message.
+"""Some examples have a system message, others do not.
 
 What it does
 ------------
-Notes a chat example without a ``system`` message (reported as advice; ignore it if your prompts have
-none).
+Flags the chat examples that lack a ``system`` message when other examples of the same file have one.
+A file where no example has a system message is fine and is not flagged.
 
 Why is this bad?
 ----------------
-The fine-tuned model is used with the prompts it was trained on. If production calls send a system
-prompt, train with the same one in every example: examples without it teach a different situation.
-The OpenAI cookbook's checker counts these for the same reason.
+The fine-tuned model is used with the prompt it was trained on. A file that mixes examples with and
+without the system prompt teaches two situations, and usually means some examples were exported without
+it. (The OpenAI cookbook's checker counts examples without a system message for this reason.)
 
 Example
 -------
 ```jsonl
+{"messages": [{"role": "system", "content": "You are a support agent."}, {"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
 {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
 ```
 
@@ -21,22 +22,36 @@ Use instead
 -----------
 ```jsonl
 {"messages": [{"role": "system", "content": "You are a support agent."}, {"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+{"messages": [{"role": "system", "content": "You are a support agent."}, {"role": "user", "content": "Bye"}, {"role": "assistant", "content": "Goodbye"}]}
 ```
 """
 
 from collections.abc import Iterator
 
 from ftdata.formats import iter_messages, messages_of
-from ftdata.ruleapi import Example, Finding, RuleContext
+from ftdata.ruleapi import DatasetFacts, Example, Finding, RuleContext
 
 CODE = "FT201"
 NAME = "missing-system-message"
 GROUP = "content"
-SEVERITY = "info"
+SEVERITY = "warning"
 FORMATS = ("chat",)
 
 
-def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
-    if messages_of(example.data) and not any(m.get("role") == "system" for _, m in iter_messages(example.data)):
-        yield Finding("example has no system message; if you will call the model with a system prompt, "
-                      "train with it too", path="$.messages")
+def collect(example: Example, ctx: RuleContext) -> bool | None:
+    """True: no system message; False: no usable messages at all; None (not kept): has one."""
+    if not messages_of(example.data):
+        return False
+    has_system = any(m.get("role") == "system" for _, m in iter_messages(example.data))
+    return None if has_system else True
+
+
+def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
+    collected = dataset.collected.get(CODE, [])
+    without = [line for line, lacks_system in collected if lacks_system]
+    with_system = dataset.examples - len(collected)
+    if not with_system:
+        return
+    for line in without:
+        yield Finding(f"example has no system message, but {with_system:,} of the file's {dataset.examples:,} "
+                      "examples do; train with the system prompt you will use", path="$.messages", line=line)
