@@ -1,0 +1,70 @@
+"""Shared test set-up: no network for anything that runs in the test process, and case-file helpers."""
+
+from __future__ import annotations
+
+import re
+import socket
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+class NetworkBlocked(AssertionError):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any connection attempt from the test process fails the test: ftdata must work offline."""
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise NetworkBlocked(f"network access attempted: {args[1:]!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+_REPEAT = re.compile(r"^\.\.\. \((\d+) lines in all\)$")
+
+
+def materialize(text: str) -> bytes:
+    """Turn an example as written in docs and fixtures into the file's bytes (see rules/__init__.py)."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        repeat = _REPEAT.match(line)
+        if repeat:
+            lines.extend([lines[-1]] * (int(repeat.group(1)) - len(lines)))
+        else:
+            lines.append(line)
+    body = "".join(line.replace("<CR>", "\r") + "\n" for line in lines)
+    data = body.encode("utf-8").replace(b"<BOM>", b"\xef\xbb\xbf").replace(b"<0xFF>", b"\xff")
+    return data
+
+
+def write_jsonl(folder: Path, text: str, name: str = "data.jsonl") -> Path:
+    path = folder / name
+    path.write_bytes(materialize(text))
+    return path
+
+
+def load_cases(path: Path) -> list[dict[str, Any]]:
+    with open(path, "rb") as handle:
+        return list(tomllib.load(handle)["case"])
+
+
+def iter_fixture_cases() -> Iterator[Any]:
+    for path in sorted((FIXTURES / "rules").glob("*.toml")):
+        for case in load_cases(path):
+            yield pytest.param(path.stem, case, id=f"{path.stem}:{case['name']}")

@@ -1,0 +1,87 @@
+"""Every rule: its fixture cases, its documentation's examples, and its declaration."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import ftdata
+from ftdata.registry import all_rules, find_rule
+from tests.conftest import FIXTURES, iter_fixture_cases, write_jsonl
+
+RULES = all_rules()
+
+
+def lint_only(tmp_path: Path, rule_name: str, text: str, settings: dict[str, Any] | None = None) -> set[tuple[Any, Any]]:
+    """(line, path) of the problems one rule finds in a JSONL text, with every other rule off."""
+    path = write_jsonl(tmp_path, text)
+    report = ftdata.lint(path, select=[rule_name], **{k.replace("-", "_"): v for k, v in (settings or {}).items()})
+    rule = find_rule(rule_name)
+    assert all(p.code == rule.code for p in report.problems)
+    return {(p.line, p.path) for p in report.problems}
+
+
+@pytest.mark.parametrize(("rule_name", "case"), list(iter_fixture_cases()))
+def test_fixture_case(tmp_path: Path, rule_name: str, case: dict[str, Any]) -> None:
+    expected = {("file" if e["line"] == "file" else e["line"], e.get("path")) for e in case["expect"]}
+    found = {(line if line is not None else "file", path) for line, path in
+             lint_only(tmp_path, rule_name, case["jsonl"], case.get("settings"))}
+    if all("path" not in e for e in case["expect"]):
+        found = {(line, None) for line, _ in found}
+    assert found == expected
+
+
+def test_every_rule_has_failing_and_passing_fixtures() -> None:
+    for rule in RULES:
+        path = FIXTURES / "rules" / f"{rule.name}.toml"
+        assert path.is_file(), f"{rule.code} {rule.name} has no fixture file {path.relative_to(FIXTURES.parent)}"
+        cases = [case for param in iter_fixture_cases() if param.values[0] == rule.name for case in [param.values[1]]]
+        assert any(c["expect"] for c in cases), f"{rule.name}: no case that triggers it"
+        assert any(not c["expect"] for c in cases), f"{rule.name}: no case that passes"
+
+
+def test_no_fixture_file_without_a_rule() -> None:
+    names = {rule.name for rule in RULES}
+    for path in (FIXTURES / "rules").glob("*.toml"):
+        assert path.stem in names, f"{path.name} names no rule"
+
+
+_BLOCK = re.compile(r"^(Example|Use instead)\n-+\n```jsonl([^\n]*)\n(.*?)```", re.M | re.S)
+
+
+def doc_examples() -> list[Any]:
+    params = []
+    for rule in RULES:
+        blocks = _BLOCK.findall(rule.doc)
+        assert {b[0] for b in blocks} == {"Example", "Use instead"}, f"{rule.code}: jsonl blocks missing"
+        for section, info, body in blocks:
+            settings = dict(item.split("=", 1) for item in info.split())
+            params.append(pytest.param(rule.name, section, body, settings, id=f"{rule.code}:{section}"))
+    return params
+
+
+@pytest.mark.parametrize(("rule_name", "section", "body", "settings"), doc_examples())
+def test_docstring_examples(tmp_path: Path, rule_name: str, section: str, body: str, settings: dict[str, str]) -> None:
+    typed = {key: int(value) if value.isdigit() else value for key, value in settings.items()}
+    found = lint_only(tmp_path, rule_name, body, typed)
+    if section == "Example":
+        assert found, f"the docstring's Example does not trigger {rule_name}"
+    else:
+        assert not found, f"the docstring's 'Use instead' triggers {rule_name}: {found}"
+
+
+def test_codes_match_groups_and_are_unique() -> None:
+    hundreds = {"file": "0", "structure": "1", "content": "2", "tokens": "3", "dataset": "4"}
+    assert len({r.code for r in RULES}) == len({r.name for r in RULES}) == len(RULES)
+    for rule in RULES:
+        assert rule.code.startswith("FT" + hundreds[rule.group]), f"{rule.code} is not in group {rule.group}"
+
+
+def test_rules_are_installed_under_ftdata_not_top_level() -> None:
+    import ftdata.rules
+
+    assert Path(ftdata.rules.__file__).parent.name == "rules"
+    assert all(r.module.startswith("ftdata.rules.") for r in RULES)

@@ -1,0 +1,118 @@
+"""Token counts: the API-verified figures of FACTS.md §4, model → encoding, trained and truncated tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import ftdata
+from ftdata.catalog import load_catalog
+from ftdata.tokens import counter_for
+
+# The OpenAI cookbook's example conversation; the API's usage.prompt_tokens for it is 129 on gpt-3.5-turbo
+# and gpt-4, and 124 on gpt-4o and gpt-4o-mini.
+CORPORATE_JARGON = [
+    {"role": "system", "content": "You are a helpful, pattern-following assistant that translates corporate jargon "
+                                  "into plain English."},
+    {"role": "system", "name": "example_user", "content": "New synergies will help drive top-line growth."},
+    {"role": "system", "name": "example_assistant", "content": "Things working well together will increase revenue."},
+    {"role": "system", "name": "example_user", "content": "Let's circle back when we have more bandwidth to touch "
+                                                          "base on opportunities for increased leverage."},
+    {"role": "system", "name": "example_assistant", "content": "Let's talk later when we're less busy about how to "
+                                                               "do better."},
+    {"role": "user", "content": "This late pivot means we don't have time to boil the ocean for the client "
+                                "deliverable."},
+]
+# The cookbook's tools example; the API counts 105 prompt tokens on gpt-3.5-turbo and gpt-4, 101 on gpt-4o(-mini).
+WEATHER_TOOLS = [{
+    "type": "function",
+    "function": {
+        "name": "get_current_weather",
+        "description": "Get the current weather in a given location",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "location": {"type": "string", "description": "The city and state, e.g. San Francisco, CA"},
+                "unit": {"type": "string", "description": "The unit of temperature to return",
+                         "enum": ["celsius", "fahrenheit"]},
+            },
+            "required": ["location"],
+        },
+    },
+}]
+WEATHER_MESSAGES = [
+    {"role": "system", "content": "You are a helpful assistant that can answer to questions about the weather."},
+    {"role": "user", "content": "What's the weather like in San Francisco?"},
+]
+
+
+@pytest.mark.parametrize(("model", "expected"), [
+    ("gpt-3.5-turbo", 129), ("gpt-3.5-turbo-0125", 129), ("gpt-4o", 124), ("gpt-4o-mini", 124),
+    ("gpt-4o-2024-08-06", 124), ("gpt-4o-mini-2024-07-18", 124),
+])
+def test_messages_match_the_api(model: str, expected: int) -> None:
+    assert ftdata.count_tokens(CORPORATE_JARGON, model=model) == expected
+
+
+@pytest.mark.parametrize(("model", "expected"), [
+    ("gpt-3.5-turbo", 105), ("gpt-4o", 101), ("gpt-4o-mini", 101),
+])
+def test_tools_match_the_api(model: str, expected: int) -> None:
+    assert ftdata.count_tokens(WEATHER_MESSAGES, model=model, tools=WEATHER_TOOLS) == expected
+
+
+def test_fine_tuned_names_use_their_base_models_encoding() -> None:
+    # tiktoken maps ft:gpt-4.1-* to cl100k_base, which is wrong: the 4.1 family uses o200k_base.
+    counter = counter_for("ft:gpt-4.1-mini-2025-04-14:acme::abc123")
+    assert counter.encoding.name == "o200k_base"
+    assert counter_for("ft:gpt-3.5-turbo-0125:acme:x:1").encoding.name == "cl100k_base"
+    assert counter_for("ft:o4-mini-2025-04-16:acme:x:1").encoding.name == "o200k_base"
+
+
+def test_every_catalog_model_counts_offline() -> None:
+    for model in load_catalog().models:
+        assert ftdata.count_tokens([{"role": "user", "content": "héllo wörld"}], model=model.name) > 7
+
+
+def test_encodings_differ_where_they_should() -> None:
+    text = [{"role": "user", "content": "日本語のテキストはエンコーディングによってトークン数が変わります。"}]
+    assert ftdata.count_tokens(text, model="gpt-3.5-turbo") != ftdata.count_tokens(text, model="gpt-4o")
+
+
+def _example(*messages: dict[str, Any]) -> dict[str, Any]:
+    return {"messages": list(messages)}
+
+
+def test_trained_tokens_are_assistant_messages_with_nonzero_weight() -> None:
+    counter = counter_for("gpt-4o-mini")
+    user = {"role": "user", "content": "What is the capital of France?"}
+    answer = {"role": "assistant", "content": "Paris is the capital of France."}
+    skipped = {**answer, "weight": 0}
+    full = counter.chat([user, answer])
+    assert full.trained == counter.message(answer)[0] == 3 + counter.text("assistant") + counter.text(answer["content"])
+    assert full.total == 3 + counter.message(user)[0] + full.trained
+    assert counter.chat([user, skipped]).trained == 0
+    assert counter.chat([user, skipped]).total == full.total + 0  # weight is not text: costs no token
+
+
+def test_trained_tokens_beyond_a_limit() -> None:
+    counter = counter_for("gpt-4o-mini")
+    user = {"role": "user", "content": "word " * 50}
+    answer = {"role": "assistant", "content": "word " * 50}
+    tokens = counter.chat([user, answer])
+    user_tokens, answer_tokens = (t for t, _ in tokens.messages)
+    assert tokens.trained_tokens_beyond(tokens.total) == 0
+    assert tokens.trained_tokens_beyond(user_tokens) == answer_tokens  # the whole answer is cut
+    assert tokens.trained_tokens_beyond(user_tokens + 10) == answer_tokens - 10
+
+
+def test_images_and_tool_calls_are_marked_as_estimates() -> None:
+    counter = counter_for("gpt-4o")
+    image = {"role": "user", "content": [{"type": "text", "text": "What is it?"},
+                                          {"type": "image_url", "image_url": {"url": "https://x/y.png"}}]}
+    assert counter.chat([image]).estimated
+    call = {"role": "assistant", "content": None, "tool_calls": [
+        {"id": "c", "type": "function", "function": {"name": "f", "arguments": "{\"a\": 1}"}}]}
+    assert counter.chat([call]).estimated
+    assert not counter.chat(WEATHER_MESSAGES).estimated
