@@ -98,8 +98,8 @@ def _problem_line(problem: Problem) -> str:
 
 
 def _tokens_line(tokens: TokenStats) -> str:
-    approx = " (includes estimates for images/tool calls)" if tokens.estimated else ""
-    text = (f"  Tokens ({tokens.encoding}){approx}: {tokens.total:,} in all, {tokens.billed:,} billed per epoch, "
+    approx = "; includes estimates for images and tool calls" if tokens.estimated else ""
+    text = (f"  Tokens ({tokens.encoding}{approx}): {tokens.total:,} in all, {tokens.billed:,} billed per epoch, "
             f"{tokens.trained:,} in trained (assistant) messages")
     if tokens.examples:
         text += (f"\n  Per example: min {tokens.min:,} · p5 {tokens.p5:,g} · median {tokens.median:,g} · "
