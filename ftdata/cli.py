@@ -81,7 +81,8 @@ def lint(paths: tuple[str, ...], model: str | None, output_format: str | None, e
         settings, found = (Settings(), None) if isolated else load_settings(config_file)
         settings = settings.merged(
             model=model, epochs=epochs, select=_split(select) or None, ignore=_split(ignore) or None,
-            extend_select=_split(extend_select) or None, strict=strict, encodings_dir=encodings_dir,
+            # --select on the command line replaces the whole selection, config's extend-select included
+            extend_select=_split(extend_select) or (() if select else None), strict=strict, encodings_dir=encodings_dir,
             allow_download=allow_download, max_tokens_per_example=max_tokens_per_example,
             severity={**settings.severity, **parse_assignments(_split(severities), "severity")} or None,
         )

@@ -1,0 +1,174 @@
+"""The ftdata command: exit codes, output formats, options, and that input files are never changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ftdata.cli import main
+from tests.conftest import FIXTURES
+
+GOOD = FIXTURES / "examples" / "support-chat.jsonl"
+BROKEN = FIXTURES / "examples" / "broken-chat.jsonl"
+# (line, code) of every defect planted in broken-chat.jsonl, one per line from line 2 on.
+PLANTED = [(2, "FT001"), (3, "FT004"), (4, "FT005"), (5, "FT101"), (6, "FT102"), (7, "FT103"), (8, "FT104"),
+           (9, "FT105"), (10, "FT106"), (11, "FT107"), (12, "FT108"), (13, "FT109"), (14, "FT110"),
+           (15, "FT111"), (16, "FT112"), (17, "FT113"), (18, "FT201"), (19, "FT202"), (20, "FT301")]
+
+
+def run(*args: str, input: str | bytes | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), input=input)
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_clean_file_exits_0() -> None:
+    code, out, _ = run("lint", str(GOOD), "--isolated", "--model", "gpt-4o-mini")
+    assert code == 0, out
+    assert "no problems found" in out and "ftdata: ok" in out and "$0.06" in out
+
+
+def test_every_planted_defect_at_its_own_line_and_exit_1() -> None:
+    before = sha(BROKEN)
+    code, out, _ = run("lint", str(BROKEN), "--isolated", "--format", "json")
+    assert code == 1
+    document = json.loads(out)
+    found = {(p["line"], p["code"]) for p in document["files"][0]["problems"]}
+    for planted in PLANTED:
+        assert planted in found, f"defect {planted} not reported"
+    assert sha(BROKEN) == before  # never modified
+
+
+def test_json_output_follows_the_contract() -> None:
+    code, out, err = run("lint", str(BROKEN), str(GOOD), "--isolated", "-f", "json", "--model", "gpt-4o-mini")
+    document = json.loads(out)  # stdout is one JSON document and nothing else
+    assert document["schema_version"] == 1
+    assert set(document) >= {"schema_version", "files", "summary"}
+    broken, good = document["files"]
+    assert broken["path"] == str(BROKEN) and broken["format"] == "chat" and broken["examples"] == 17
+    for problem in broken["problems"]:
+        assert set(problem) >= {"code", "name", "severity", "line", "path", "message"}
+        assert problem["severity"] in ("error", "warning", "info")
+        assert problem["line"] is None or isinstance(problem["line"], int)
+    assert good["problems"] == []
+    assert {"encoding", "total", "billed"} <= set(good["tokens"])
+    assert good["tokens"]["encoding"] == "o200k_base"
+    cost = good["cost"]
+    assert cost["model"] == "gpt-4o-mini-2024-07-18" and cost["epochs"] == 3
+    assert cost["trained_tokens"] == good["tokens"]["billed"] * 3
+    assert cost["usd"] == pytest.approx(cost["trained_tokens"] * 3.0 / 1e6)
+    summary = document["summary"]
+    assert summary["errors"] == sum(p["severity"] == "error" for p in broken["problems"]) > 0
+
+
+def test_concise_format() -> None:
+    _, out, _ = run("lint", str(BROKEN), "--isolated", "-f", "concise")
+    assert f"{BROKEN}:2:92: FT001 [error]" in out
+    assert f"{BROKEN}:10:1: FT106 [error] $.messages[1].role:" in out
+
+
+def test_github_format_is_chosen_under_actions_and_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    _, out, _ = run("lint", str(BROKEN), "--isolated")
+    lines = out.splitlines()
+    assert any(line.startswith(f"::error file={BROKEN},line=10,title=FT106 invalid-role::") for line in lines)
+    assert lines[-1].startswith("ftdata: not ready")
+    many = "\n".join(['{"messages": []}'] * 80) + "\n"
+    _, out, _ = run("lint", "-", "--isolated", "-f", "github", input=many)
+    annotations = [line for line in out.splitlines() if line.startswith("::error")]
+    assert len(annotations) == 50
+    assert "30 more problem(s) not shown" in out
+
+
+def test_text_format_caps_each_rule_unless_show_all() -> None:
+    many = "\n".join(['{"messages": []}'] * 30) + "\n"
+    _, out, _ = run("lint", "-", "--isolated", input=many)
+    assert out.count("is an empty list") == 20 and "10 more FT103 not shown" in out
+    _, out, _ = run("lint", "-", "--isolated", "--show-all", input=many)
+    assert out.count("is an empty list") == 30
+
+
+def test_exit_zero_and_strict(tmp_path: Path) -> None:
+    assert run("lint", str(BROKEN), "--isolated", "--exit-zero")[0] == 0
+    warn_only = tmp_path / "warn.jsonl"
+    line = '{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}\n'
+    warn_only.write_text(line * 12 + "\n")  # a blank line: a warning, no error
+    assert run("lint", str(warn_only), "--isolated")[0] == 0
+    assert run("lint", str(warn_only), "--isolated", "--strict")[0] == 1
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["lint", "missing.jsonl", "--isolated"], "missing.jsonl: no such file"),
+    (["lint", str(GOOD), "--isolated", "--model", "gpt-5"], "unknown model 'gpt-5'"),
+    (["lint", str(GOOD), "--isolated", "--select", "FT999"], "'FT999' selects no rule"),
+    (["lint", str(GOOD), "--isolated", "--severity", "FT301"], "expects RULE=VALUE"),
+    (["lint", str(GOOD), "--isolated", "--severity", "FT301=fatal"], "severity.FT301"),
+    (["lint", str(GOOD), "--isolated", "--epochs", "51"], "51 is not in the range"),
+    (["lint", str(GOOD), "--isolated", "--format", "xml"], "'xml' is not one of"),
+    (["lint", "--isolated"], "Missing argument"),
+])
+def test_could_not_run_exits_2_with_a_helpful_message(args: list[str], message: str) -> None:
+    code, out, err = run(*args)
+    assert code == 2, out
+    assert message in err
+    assert out == ""
+
+
+def test_stdin_and_gzip(tmp_path: Path) -> None:
+    import gzip
+
+    data = GOOD.read_bytes()
+    code, out, _ = run("lint", "-", "--isolated", "-f", "json", input=data)
+    assert code == 0 and json.loads(out)["files"][0]["examples"] == 60
+    packed = tmp_path / "support-chat.jsonl.gz"
+    packed.write_bytes(gzip.compress(data))
+    code, out, _ = run("lint", str(packed), "--isolated", "-f", "json")
+    assert code == 0 and json.loads(out)["files"][0]["tokens"]["total"] == json.loads(
+        run("lint", str(GOOD), "--isolated", "-f", "json")[1])["files"][0]["tokens"]["total"]
+
+
+def test_select_ignore_and_severity_from_the_command_line() -> None:
+    _, out, _ = run("lint", str(BROKEN), "--isolated", "-f", "json", "--select", "structure",
+                    "--ignore", "FT11,invalid-role", "--severity", "missing-role=warning")
+    codes = {p["code"]: p["severity"] for p in json.loads(out)["files"][0]["problems"]}
+    assert codes and all(code.startswith("FT1") for code in codes)
+    assert "FT106" not in codes and not any(code.startswith("FT11") for code in codes)
+    assert codes["FT105"] == "warning"
+
+
+def test_rules_and_rule_commands() -> None:
+    code, out, _ = run("rules")
+    assert code == 0 and "FT112  missing-assistant-message" in out
+    rows = json.loads(run("rules", "--format", "json")[1])
+    assert {"code": "FT001", "name": "invalid-json"}.items() <= rows[0].items()
+    code, out, _ = run("rule", "example-too-long")
+    assert code == 0 and "Why is this bad?" in out and out.startswith("FT301 example-too-long")
+    code, _, err = run("rule", "FT998")
+    assert code == 2 and "unknown rule 'FT998'" in err
+
+
+def test_version() -> None:
+    import ftdata
+
+    code, out, _ = run("--version")
+    assert code == 0 and ftdata.__version__ in out
+
+
+def test_console_script_runs_as_a_real_process() -> None:
+    """The installed entry point and python -m ftdata both work (stdout carries only the report)."""
+    result = subprocess.run([sys.executable, "-m", "ftdata", "lint", str(GOOD), "--isolated", "-f", "json"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["summary"] == {"errors": 0, "warnings": 0, "infos": 0}
+    assert result.stderr == ""

@@ -1,0 +1,106 @@
+"""[tool.ftdata] configuration: found from the working folder, strict, and overridden by the command line."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import ftdata
+from ftdata.cli import main
+from ftdata.config import find_config, load_settings
+from ftdata.errors import ConfigError
+from tests.conftest import FIXTURES
+
+BROKEN = FIXTURES / "examples" / "broken-chat.jsonl"
+
+
+def project(tmp_path: Path, table: str) -> Path:
+    (tmp_path / "pyproject.toml").write_text(f"[project]\nname = 'x'\n\n[tool.ftdata]\n{table}\n")
+    (tmp_path / "data").mkdir(exist_ok=True)
+    target = tmp_path / "data" / "train.jsonl"
+    target.write_bytes(BROKEN.read_bytes())
+    return target
+
+
+def lint_in(folder: Path, *args: str) -> tuple[int, dict, str]:  # type: ignore[type-arg]
+    old = Path.cwd()
+    os.chdir(folder)
+    try:
+        result = CliRunner().invoke(main, ["lint", *args, "-f", "json"])
+    finally:
+        os.chdir(old)
+    document = json.loads(result.stdout) if result.stdout else {}
+    return result.exit_code, document, result.stderr
+
+
+def codes(document: dict) -> set[str]:  # type: ignore[type-arg]
+    return {p["code"] for f in document["files"] for p in f["problems"]}
+
+
+def test_nearest_pyproject_with_a_table_is_found(tmp_path: Path) -> None:
+    project(tmp_path, 'model = "gpt-4o-mini"')
+    nested = tmp_path / "a" / "b"
+    nested.mkdir(parents=True)
+    (tmp_path / "a" / "pyproject.toml").write_text("[project]\nname = 'inner, no ftdata table'\n")
+    assert find_config(nested) == tmp_path / "pyproject.toml"
+    settings, path = load_settings(start=nested)
+    assert settings.model == "gpt-4o-mini" and path == tmp_path / "pyproject.toml"
+
+
+def test_config_selects_ignores_and_changes_severity(tmp_path: Path) -> None:
+    project(tmp_path, 'ignore = ["FT1"]\nextend-select = ["FT110"]\nseverity = {example-too-long = "error"}\n'
+                      'options = {small-dataset = {minimum = 10}}')
+    code, document, _ = lint_in(tmp_path, "data/train.jsonl")
+    found = codes(document)
+    assert "FT110" in found and not (found - {"FT110"}) & {f"FT1{n:02}" for n in range(100)}
+    assert "FT402" not in found  # 17 examples >= the configured minimum of 10
+    severities = {p["code"]: p["severity"] for p in document["files"][0]["problems"]}
+    assert severities["FT301"] == "error"
+    # the command line wins over the file
+    _, document, _ = lint_in(tmp_path, "data/train.jsonl", "--select", "FT301")
+    assert codes(document) == {"FT301"}
+
+
+def test_per_file_ignores(tmp_path: Path) -> None:
+    project(tmp_path, '[tool.ftdata.per-file-ignores]\n"data/*.jsonl" = ["structure", "FT0"]')
+    _, document, _ = lint_in(tmp_path, "data/train.jsonl")
+    assert codes(document) and not any(c.startswith(("FT1", "FT0")) for c in codes(document))
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ('selct = ["FT1"]', "unknown key 'selct' (did you mean 'select'?)"),
+    ('ignore = ["FT777"]', "'FT777' selects no rule"),
+    ('severity = {FT301 = "loud"}', "severity.FT301"),
+    ('severity = {no-such-rule = "error"}', "unknown rule 'no-such-rule'"),
+    ('options = {small-dataset = {maximum = 3}}', "has no option 'maximum' (its options: minimum)"),
+    ('options = {small-dataset = {minimum = "ten"}}', "must be a int"),
+    ('epochs = 0', "epochs"),
+    ('model = "gpt-9"', "unknown model 'gpt-9'"),
+    ('[tool.ftdata.per-file-ignores]\n"*.jsonl" = ["nothing-like-this"]', "selects no rule"),
+])
+def test_bad_config_exits_2_naming_the_file_and_key(tmp_path: Path, table: str, message: str) -> None:
+    project(tmp_path, table)
+    code, _, err = lint_in(tmp_path, "data/train.jsonl")
+    assert code == 2
+    assert message in err
+
+
+def test_invalid_toml_and_explicit_config_file(tmp_path: Path) -> None:
+    bad = tmp_path / "ftdata.toml"
+    bad.write_text("model = \n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(bad)
+    good = tmp_path / "other.toml"
+    good.write_text('select = ["FT112"]\n')
+    report = ftdata.lint(BROKEN, config=good)
+    assert {p.code for p in report.problems} == {"FT112"}
+
+
+def test_isolated_ignores_config(tmp_path: Path) -> None:
+    project(tmp_path, 'select = ["FT112"]')
+    _, document, _ = lint_in(tmp_path, "data/train.jsonl", "--isolated")
+    assert len(codes(document)) > 5

@@ -1,0 +1,137 @@
+"""Rule selection and third-party rules through the ftdata.rules entry-point group."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import ftdata
+from ftdata import registry
+from ftdata.errors import ConfigError
+from ftdata.registry import RegistryError, all_rules, select_rules
+from tests.conftest import FIXTURES
+
+RULES = all_rules()
+
+
+def chosen(select: tuple[str, ...] = ("ALL",), ignore: tuple[str, ...] = (), extend: tuple[str, ...] = ()) -> set[str]:
+    return {rule.code for rule in select_rules(RULES, select, ignore, extend)}
+
+
+def test_selection_by_code_prefix_name_and_group() -> None:
+    every = {rule.code for rule in RULES}
+    assert chosen() == every
+    assert chosen(("FT1",)) == {c for c in every if c.startswith("FT1")}
+    assert chosen(("ft1",)) == chosen(("FT1",))  # prefixes are case-insensitive
+    assert chosen(("structure",)) == chosen(("FT1",))
+    assert chosen(("missing-role",)) == {"FT105"}
+    assert chosen(("FT1",), extend=("FT301",)) == chosen(("FT1",)) | {"FT301"}
+
+
+def test_most_specific_selector_wins_and_ignore_wins_ties() -> None:
+    assert chosen(("FT1", "FT105"), ignore=("structure",)) == {"FT105"}  # a code beats a group
+    assert chosen(("FT10",), ignore=("FT1",)) == {c for c in chosen() if c.startswith("FT10")}
+    assert chosen(("FT1",), ignore=("FT1",)) == set()
+
+
+def test_unknown_selector_is_a_config_error_with_a_suggestion() -> None:
+    with pytest.raises(ConfigError, match="did you mean missing-role"):
+        select_rules(RULES, ("missing-rol",))
+
+
+PLUGIN = '''
+"""Example has no greeting.
+
+What it does
+------------
+Flags examples whose first user message does not say hello.
+
+Why is this bad?
+----------------
+House style.
+
+Example
+-------
+```jsonl
+{"messages": [{"role": "user", "content": "Price?"}, {"role": "assistant", "content": "$5"}]}
+```
+
+Use instead
+-----------
+```jsonl
+{"messages": [{"role": "user", "content": "Hello! Price?"}, {"role": "assistant", "content": "$5"}]}
+```
+"""
+from ftdata.ruleapi import Finding
+
+CODE = "{code}"
+NAME = "{name}"
+GROUP = "content"
+SEVERITY = "warning"
+FORMATS = ("chat",)
+
+
+def check(example, ctx):
+    first = next((m for m in example.data.get("messages", []) if m.get("role") == "user"), None)
+    if first and "hello" not in str(first.get("content", "")).lower():
+        yield Finding("no greeting", path="$.messages")
+'''
+
+
+@pytest.fixture
+def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Install a real rule module on sys.path and register it as an ftdata.rules entry point."""
+
+    def install(code: str, name: str, module: str = "acme_rules") -> None:
+        (tmp_path / f"{module}.py").write_text(textwrap.dedent(PLUGIN.replace("{code}", code).replace("{name}", name)))
+        monkeypatch.syspath_prepend(str(tmp_path))
+        sys.modules.pop(module, None)
+        point = importlib.metadata.EntryPoint(name=name, value=module, group=registry.ENTRY_POINT_GROUP)
+        real = importlib.metadata.entry_points
+
+        def entry_points(**kwargs):  # type: ignore[no-untyped-def]
+            if kwargs.get("group") == registry.ENTRY_POINT_GROUP:
+                return importlib.metadata.EntryPoints([point])
+            return real(**kwargs)
+
+        monkeypatch.setattr(registry.importlib.metadata, "entry_points", entry_points)
+        registry.all_rules.cache_clear()
+
+    yield install
+    registry.all_rules.cache_clear()
+
+
+def test_third_party_rule_runs_like_a_builtin(plugin) -> None:  # type: ignore[no-untyped-def]
+    plugin("ACME201", "missing-greeting")
+    report = ftdata.lint(FIXTURES / "examples" / "support-chat.jsonl", select=["ACME"])
+    assert report.problems and {p.code for p in report.problems} == {"ACME201"}
+    assert {p.severity for p in report.problems} == {"warning"}
+    assert registry.find_rule("missing-greeting").module == "acme_rules"
+
+
+@pytest.mark.parametrize(("code", "name"), [("FT112", "greeting-a"), ("ACME201", "missing-role")])
+def test_colliding_plugin_is_an_error(plugin, code: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    plugin(code, name)
+    with pytest.raises(RegistryError, match="both use"):
+        registry.all_rules()
+
+
+def test_badly_declared_rule_is_refused(plugin) -> None:  # type: ignore[no-untyped-def]
+    plugin("acme1", "missing-greeting")
+    with pytest.raises(RegistryError, match="CODE 'acme1'"):
+        registry.all_rules()
+
+
+def test_rule_modules_are_not_imported_from_the_working_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "__init__.py").write_text("raise SystemExit('imported from cwd')\n")
+    monkeypatch.chdir(tmp_path)
+    registry.all_rules.cache_clear()
+    try:
+        assert {rule.code for rule in registry.all_rules()} == {rule.code for rule in RULES}
+    finally:
+        registry.all_rules.cache_clear()
