@@ -189,3 +189,11 @@ def select_rules(
         if keep > drop:
             enabled.append(rule)
     return tuple(enabled)
+
+
+def rules_markdown_table(rules: Sequence[Rule] | None = None) -> str:
+    """The README's rule table, generated from the registry (a test fails when the README's copy is stale)."""
+    rows = ["| code | name | group | severity | what it checks |", "|---|---|---|---|---|"]
+    for rule in rules or all_rules():
+        rows.append(f"| {rule.code} | `{rule.name}` | {rule.group} | {rule.severity} | {rule.summary} |")
+    return "\n".join(rows)
