@@ -53,37 +53,79 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("-m", "--model", help="Model to check against (limits, encoding, price), e.g. gpt-4o-mini.")
-@click.option("-f", "--format", "output_format", type=click.Choice(sorted(FORMATTERS)),
-              help="Output format [default: text; github under GitHub Actions].")
-@click.option("--epochs", type=click.IntRange(1, 50), help="Epochs for the cost estimate [default: the service's auto rule].")
-@click.option("--select", multiple=True, help="Rules to check: codes, prefixes (FT1), names or groups; comma-separated.")
+@click.option(
+    "-f",
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(FORMATTERS)),
+    help="Output format [default: text; github under GitHub Actions].",
+)
+@click.option(
+    "--epochs", type=click.IntRange(1, 50), help="Epochs for the cost estimate [default: the service's auto rule]."
+)
+@click.option(
+    "--select", multiple=True, help="Rules to check: codes, prefixes (FT1), names or groups; comma-separated."
+)
 @click.option("--extend-select", multiple=True, help="Rules to add to the selection.")
 @click.option("--ignore", multiple=True, help="Rules to skip: codes, prefixes, names or groups; comma-separated.")
-@click.option("--severity", "severities", multiple=True, metavar="RULE=LEVEL",
-              help="Change a rule's severity, e.g. --severity FT201=warning.")
+@click.option(
+    "--severity",
+    "severities",
+    multiple=True,
+    metavar="RULE=LEVEL",
+    help="Change a rule's severity, e.g. --severity FT201=warning.",
+)
 @click.option("--max-tokens-per-example", type=click.IntRange(min=1), help="Override the model's token limit.")
-@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Config file (pyproject.toml or ftdata.toml) instead of the nearest pyproject.toml.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Config file (pyproject.toml or ftdata.toml) instead of the nearest pyproject.toml.",
+)
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
 @click.option("--strict", is_flag=True, default=None, help="Exit 1 on warnings too.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found (2 still means could not run).")
 @click.option("--show-all", is_flag=True, help="Text format: list every problem, not 20 per rule per file.")
 @click.option("--encodings-dir", type=click.Path(file_okay=False), help="Folder with <encoding>.tiktoken files.")
-@click.option("--allow-download", is_flag=True, default=None, help="Allow downloading a missing encoding (30 s timeout).")
-@click.option("--progress/--no-progress", default=None, help="Progress on stderr [default: on a terminal, for big files].")
-def lint(paths: tuple[str, ...], model: str | None, output_format: str | None, epochs: int | None,
-         select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...],
-         severities: tuple[str, ...], max_tokens_per_example: int | None, config_file: Path | None,
-         isolated: bool, strict: bool | None, exit_zero: bool, show_all: bool, encodings_dir: str | None,
-         allow_download: bool | None, progress: bool | None) -> None:
+@click.option(
+    "--allow-download", is_flag=True, default=None, help="Allow downloading a missing encoding (30 s timeout)."
+)
+@click.option(
+    "--progress/--no-progress", default=None, help="Progress on stderr [default: on a terminal, for big files]."
+)
+def lint(
+    paths: tuple[str, ...],
+    model: str | None,
+    output_format: str | None,
+    epochs: int | None,
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    severities: tuple[str, ...],
+    max_tokens_per_example: int | None,
+    config_file: Path | None,
+    isolated: bool,
+    strict: bool | None,
+    exit_zero: bool,
+    show_all: bool,
+    encodings_dir: str | None,
+    allow_download: bool | None,
+    progress: bool | None,
+) -> None:
     """Check JSONL files (- for standard input; .gz is read as is) and report problems, tokens and cost."""
     try:
         settings, found = (Settings(), None) if isolated else load_settings(config_file)
         settings = settings.merged(
-            model=model, epochs=epochs, select=_split(select) or None, ignore=_split(ignore) or None,
+            model=model,
+            epochs=epochs,
+            select=_split(select) or None,
+            ignore=_split(ignore) or None,
             # --select on the command line replaces the whole selection, config's extend-select included
-            extend_select=_split(extend_select) or (() if select else None), strict=strict, encodings_dir=encodings_dir,
-            allow_download=allow_download, max_tokens_per_example=max_tokens_per_example,
+            extend_select=_split(extend_select) or (() if select else None),
+            strict=strict,
+            encodings_dir=encodings_dir,
+            allow_download=allow_download,
+            max_tokens_per_example=max_tokens_per_example,
             severity={**settings.severity, **parse_assignments(_split(severities), "severity")} or None,
         )
         plan = Plan.from_settings(settings, found.parent.resolve() if found else None)
@@ -114,8 +156,12 @@ class _ProgressMeter:
             return
         self.last = now
         rate = done / max(now - self.start, 1e-9) / 1e6
-        click.echo(f"\rftdata: {self.path}: {done / 1e6:,.0f}/{self.size / 1e6:,.0f} MB "
-                   f"({100 * done / max(self.size, 1):.0f}%, {rate:,.1f} MB/s)", err=True, nl=False)
+        click.echo(
+            f"\rftdata: {self.path}: {done / 1e6:,.0f}/{self.size / 1e6:,.0f} MB "
+            f"({100 * done / max(self.size, 1):.0f}%, {rate:,.1f} MB/s)",
+            err=True,
+            nl=False,
+        )
 
     def done(self) -> None:
         click.echo("\r\033[K", err=True, nl=False)
@@ -139,8 +185,18 @@ def list_rules(output_format: str) -> None:
     """List every rule: code, name, group, default severity and what it checks."""
     rules = _registry()
     if output_format == "json":
-        rows = [{"code": r.code, "name": r.name, "group": r.group, "severity": r.severity,
-                 "summary": r.summary, "options": r.options, "module": r.module} for r in rules]
+        rows = [
+            {
+                "code": r.code,
+                "name": r.name,
+                "group": r.group,
+                "severity": r.severity,
+                "summary": r.summary,
+                "options": r.options,
+                "module": r.module,
+            }
+            for r in rules
+        ]
         click.echo(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode())
         return
     width = max(len(r.name) for r in rules)

@@ -20,7 +20,7 @@ from ftdata.ruleapi import Severity
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 NO_MODEL_MAX_TOKENS = 4096  # the seed guide's limit per training example, used when no model is chosen
 
@@ -28,8 +28,9 @@ NO_MODEL_MAX_TOKENS = 4096  # the seed guide's limit per training example, used 
 class Settings(BaseModel):
     """Everything that shapes a lint run. Field names are the TOML keys with '-' for '_'."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
-                              alias_generator=lambda name: name.replace("_", "-"))
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, alias_generator=lambda name: name.replace("_", "-")
+    )
 
     model: str | None = None
     select: tuple[str, ...] = ("ALL",)
@@ -110,7 +111,8 @@ def load_settings(config: Path | None = None, *, start: Path | None = None) -> t
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as handle:
-            return tomllib.load(handle)
+            document: dict[str, Any] = tomllib.load(handle)
+            return document
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found") from None
     except OSError as exc:

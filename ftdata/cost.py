@@ -58,8 +58,12 @@ class CostEstimate:
             "billed_tokens_per_epoch": self.billed_tokens_per_epoch,
             "trained_tokens": self.trained_tokens,
             "usd": self.usd,
-            "price": None if self.price_usd is None else {
-                "usd": self.price_usd, "per": self.price_unit, "source": self.price_source,
+            "price": None
+            if self.price_usd is None
+            else {
+                "usd": self.price_usd,
+                "per": self.price_unit,
+                "source": self.price_source,
                 "taken": self.prices_taken,
             },
             "note": self.note,
@@ -78,18 +82,43 @@ def estimate_cost(
     trained = billed * chosen_epochs
     source = "--epochs" if epochs is not None else "auto"
     if model is None:
-        return CostEstimate(None, chosen_epochs, source, billed, trained, None,
-                            note="no model chosen: pass --model to get a price")
+        return CostEstimate(
+            None, chosen_epochs, source, billed, trained, None, note="no model chosen: pass --model to get a price"
+        )
     price = model.training_price
     catalog = load_catalog()
     if price is None or price.per != "1M tokens":
-        note = (f"{model.name} is billed per {price.per} of training (${price.usd:g}/{price.per}), "
-                "which depends on training time; no dollar estimate from tokens") if price else "no price known"
-        return CostEstimate(model.name, chosen_epochs, source, billed, trained, None,
-                            price_usd=price.usd if price else None, price_unit=price.per if price else None,
-                            price_source=catalog.sources.get(price.source, price.source) if price else None,
-                            prices_taken=catalog.prices_taken, note=note)
+        note = (
+            (
+                f"{model.name} is billed per {price.per} of training (${price.usd:g}/{price.per}), "
+                "which depends on training time; no dollar estimate from tokens"
+            )
+            if price
+            else "no price known"
+        )
+        return CostEstimate(
+            model.name,
+            chosen_epochs,
+            source,
+            billed,
+            trained,
+            None,
+            price_usd=price.usd if price else None,
+            price_unit=price.per if price else None,
+            price_source=catalog.sources.get(price.source, price.source) if price else None,
+            prices_taken=catalog.prices_taken,
+            note=note,
+        )
     usd = round(trained * price.usd / 1_000_000, 6)
-    return CostEstimate(model.name, chosen_epochs, source, billed, trained, usd, price_usd=price.usd,
-                        price_unit=price.per, price_source=catalog.sources.get(price.source, price.source),
-                        prices_taken=catalog.prices_taken)
+    return CostEstimate(
+        model.name,
+        chosen_epochs,
+        source,
+        billed,
+        trained,
+        usd,
+        price_usd=price.usd,
+        price_unit=price.per,
+        price_source=catalog.sources.get(price.source, price.source),
+        prices_taken=catalog.prices_taken,
+    )

@@ -111,7 +111,9 @@ def _load_vocabulary(vocabulary: Vocabulary, user_dir: str | os.PathLike[str] | 
         return _download(vocabulary)
     lines = [
         f"the {vocabulary.name} tokenizer vocabulary is not available offline.",
-        "ftdata looked for a verified copy (sha256 " + vocabulary.sha256[:12] + "...) and found none"
+        "ftdata looked for a verified copy (sha256 "
+        + vocabulary.sha256[:12]
+        + "...) and found none"
         + (":" if rejected else "."),
         *(f"  - rejected {item}" for item in rejected),
         "To fix it, do one of:",
@@ -193,13 +195,13 @@ def _official_pattern_and_specials(name: str, ranks: dict[bytes, int]) -> tuple[
     tiktoken's constructor loads the vocabulary from the network; for the one call it is handed the ranks
     ftdata has already verified instead, so the pattern and special tokens can never drift from tiktoken's.
     """
-    import tiktoken_ext.openai_public as public
+    import tiktoken_ext.openai_public as public  # type: ignore[import-untyped]
 
     def verified_ranks(*_args: object, **_kwargs: object) -> dict[bytes, int]:
         return ranks
 
     original = public.load_tiktoken_bpe
-    public.load_tiktoken_bpe = verified_ranks  # type: ignore[assignment]
+    public.load_tiktoken_bpe = verified_ranks
     try:
         spec = public.ENCODING_CONSTRUCTORS[name]()
     finally:

@@ -57,8 +57,9 @@ class Plan:
         )
         options = _rule_options(registry, settings.options)
         contexts = {rule.code: RuleContext(options[rule.code], max_tokens, model) for rule in registry}
-        counter = counter_for(settings.model, encodings_dir=settings.encodings_dir,
-                              allow_download=settings.allow_download)
+        counter = counter_for(
+            settings.model, encodings_dir=settings.encodings_dir, allow_download=settings.allow_download
+        )
         return cls(settings, rules, severities, contexts, model, max_tokens, counter, config_root)
 
     def rules_for(self, path: str) -> tuple[Rule, ...]:
@@ -125,11 +126,18 @@ def lint_items(items: Iterable[Item], plan: Plan, *, name: str) -> FileReport:
 
     def stamp(rule: Rule, findings: Iterable[Finding], line: int | None) -> None:
         for finding in findings:
-            problems.append(Problem(
-                code=rule.code, name=rule.name, severity=plan.severities[rule.code],
-                line=line if finding.line == -1 else finding.line, path=finding.path,
-                message=finding.message, column=finding.column, file=name,
-            ))
+            problems.append(
+                Problem(
+                    code=rule.code,
+                    name=rule.name,
+                    severity=plan.severities[rule.code],
+                    line=line if finding.line == -1 else finding.line,
+                    path=finding.path,
+                    message=finding.message,
+                    column=finding.column,
+                    file=name,
+                )
+            )
 
     for item in items:
         if isinstance(item, LineIssue):
@@ -165,8 +173,9 @@ def lint_items(items: Iterable[Item], plan: Plan, *, name: str) -> FileReport:
         format=facts.format,
         examples=facts.examples,
         problems=problems,
-        tokens=TokenStats.from_counts(counts, trained, encoding=plan.counter.encoding.name,
-                                      limit=plan.max_tokens, estimated=estimated),
+        tokens=TokenStats.from_counts(
+            counts, trained, encoding=plan.counter.encoding.name, limit=plan.max_tokens, estimated=estimated
+        ),
         cost=estimate_cost(counts, model=plan.model, max_tokens=plan.max_tokens, epochs=plan.settings.epochs),
     )
 
@@ -198,7 +207,7 @@ def _list(value: Any) -> list[Any] | None:
 def records_from(rows: Iterable[Any]) -> Iterator[Item]:
     """Records from an iterable of already-parsed objects (line numbers count from 1)."""
     count = 0
-    for count, row in enumerate(rows, start=1):  # noqa: B007 - count is read after the loop
+    for count, row in enumerate(rows, start=1):
         if isinstance(row, dict):
             yield Record(count, 0, row)
         else:
@@ -229,8 +238,14 @@ def lint(
     unknown = sorted(set(options) - set(Settings.model_fields))
     if unknown:
         raise ConfigError(f"lint() got unknown option(s) {', '.join(unknown)}")
-    settings = build_settings({**settings.model_dump(), **{k: v for k, v in options.items() if v is not None},
-                               **({"model": model} if model else {})}, "lint() options")
+    settings = build_settings(
+        {
+            **settings.model_dump(),
+            **{k: v for k, v in options.items() if v is not None},
+            **({"model": model} if model else {}),
+        },
+        "lint() options",
+    )
     plan = Plan.from_settings(settings, root)
     report = Report(strict=settings.strict)
     if isinstance(source, (str, os.PathLike)):

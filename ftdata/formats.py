@@ -14,11 +14,10 @@ from typing import Any, Literal
 Format = Literal["chat", "preference", "prompt-completion"]
 FORMATS: tuple[Format, ...] = ("chat", "preference", "prompt-completion")
 
+MIN_EXAMPLES = 10  # the service refuses a training file with fewer examples
 ROLES = ("system", "user", "assistant", "tool", "function")
 CHAT_TOP_LEVEL_KEYS = frozenset({"messages", "tools", "parallel_tool_calls", "functions"})
-MESSAGE_KEYS = frozenset(
-    {"role", "content", "name", "tool_calls", "tool_call_id", "function_call", "weight"}
-)
+MESSAGE_KEYS = frozenset({"role", "content", "name", "tool_calls", "tool_call_id", "function_call", "weight"})
 
 
 def detect_format(record: dict[str, Any]) -> Format:

@@ -28,8 +28,10 @@ def format_concise(report: Report, **_: Any) -> str:
     lines = []
     for problem in report.problems:
         where = f" {problem.path}:" if problem.path else ""
-        lines.append(f"{problem.file}:{problem.line or 1}:{problem.column or 1}: {problem.code} "
-                     f"[{problem.severity}]{where} {problem.message}")
+        lines.append(
+            f"{problem.file}:{problem.line or 1}:{problem.column or 1}: {problem.code} "
+            f"[{problem.severity}]{where} {problem.message}"
+        )
     return "\n".join(lines)
 
 
@@ -53,8 +55,10 @@ def format_github(report: Report, *, limit: int = GITHUB_ANNOTATION_LIMIT, **_: 
         where = f"{problem.path}: " if problem.path else ""
         lines.append(f"::{level[problem.severity]} {','.join(properties)}::{_github_escape(where + problem.message)}")
     if len(ordered) > limit:
-        lines.append(f"::notice title=ftdata::{len(ordered) - limit} more problem(s) not shown as annotations; "
-                     "run 'ftdata lint' locally or use --format json to see them all")
+        lines.append(
+            f"::notice title=ftdata::{len(ordered) - limit} more problem(s) not shown as annotations; "
+            "run 'ftdata lint' locally or use --format json to see them all"
+        )
     lines.append(_summary_line(report))
     return "\n".join(lines)
 
@@ -62,8 +66,10 @@ def format_github(report: Report, *, limit: int = GITHUB_ANNOTATION_LIMIT, **_: 
 def format_text(report: Report, *, show_all: bool = False, **_: Any) -> str:
     blocks = [_file_block(file, show_all) for file in report.files]
     if report.by_rule:
-        rows = [f"  {count:>7,}  {code} {name} ({severity})"
-                for (code, name, severity), count in sorted(report.by_rule.items())]
+        rows = [
+            f"  {count:>7,}  {code} {name} ({severity})"
+            for (code, name, severity), count in sorted(report.by_rule.items())
+        ]
         blocks.append("Problems by rule:\n" + "\n".join(rows))
     blocks.append(_summary_line(report))
     return "\n\n".join(blocks)
@@ -99,21 +105,29 @@ def _problem_line(problem: Problem) -> str:
 
 def _tokens_line(tokens: TokenStats) -> str:
     approx = "; includes estimates for images and tool calls" if tokens.estimated else ""
-    text = (f"  Tokens ({tokens.encoding}{approx}): {tokens.total:,} in all, {tokens.billed:,} billed per epoch, "
-            f"{tokens.trained:,} in trained (assistant) messages")
+    text = (
+        f"  Tokens ({tokens.encoding}{approx}): {tokens.total:,} in all, {tokens.billed:,} billed per epoch, "
+        f"{tokens.trained:,} in trained (assistant) messages"
+    )
     if tokens.examples:
-        text += (f"\n  Per example: min {tokens.min:,} · p5 {tokens.p5:,g} · median {tokens.median:,g} · "
-                 f"mean {tokens.mean:,g} · p95 {tokens.p95:,g} · max {tokens.max:,}; "
-                 f"{tokens.over_limit:,} over the {tokens.max_tokens_per_example:,}-token limit")
+        text += (
+            f"\n  Per example: min {tokens.min:,} · p5 {tokens.p5:,g} · median {tokens.median:,g} · "
+            f"mean {tokens.mean:,g} · p95 {tokens.p95:,g} · max {tokens.max:,}; "
+            f"{tokens.over_limit:,} over the {tokens.max_tokens_per_example:,}-token limit"
+        )
     return text
 
 
 def _cost_line(cost: CostEstimate) -> str:
-    run = (f"{cost.epochs} epoch{'s' if cost.epochs != 1 else ''} ({cost.epochs_source}) × "
-           f"{cost.billed_tokens_per_epoch:,} tokens = {cost.trained_tokens:,} trained tokens")
+    run = (
+        f"{cost.epochs} epoch{'s' if cost.epochs != 1 else ''} ({cost.epochs_source}) × "
+        f"{cost.billed_tokens_per_epoch:,} tokens = {cost.trained_tokens:,} trained tokens"
+    )
     if cost.usd is not None:
-        return (f"  Cost on {cost.model}: {run} ≈ ${cost.usd:,.2f} "
-                f"(${cost.price_usd:g} per {cost.price_unit}, prices taken {cost.prices_taken}; an estimate)")
+        return (
+            f"  Cost on {cost.model}: {run} ≈ ${cost.usd:,.2f} "
+            f"(${cost.price_usd:g} per {cost.price_unit}, prices taken {cost.prices_taken}; an estimate)"
+        )
     return f"  Cost{f' on {cost.model}' if cost.model else ''}: {run}; {cost.note}"
 
 
@@ -121,8 +135,10 @@ def _summary_line(report: Report) -> str:
     counts = report.summary()
     files = len(report.files)
     verdict = "ok" if report.ok else "not ready"
-    return (f"ftdata: {verdict}: {counts['errors']:,} error(s), {counts['warnings']:,} warning(s), "
-            f"{counts['infos']:,} info(s) in {files} file{'s' if files != 1 else ''}")
+    return (
+        f"ftdata: {verdict}: {counts['errors']:,} error(s), {counts['warnings']:,} warning(s), "
+        f"{counts['infos']:,} info(s) in {files} file{'s' if files != 1 else ''}"
+    )
 
 
 FORMATTERS: dict[str, Formatter] = {

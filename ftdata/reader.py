@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, cast
 
 import orjson
 
@@ -73,9 +73,9 @@ def read_path(path: str | Path, *, progress: Any = None) -> Iterator[Item]:
 
 
 def _maybe_gunzip(stream: IO[bytes]) -> IO[bytes]:
-    buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[arg-type]
+    buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(cast(io.RawIOBase, stream))
     if buffered.peek(2)[:2] == _GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[return-value]
+        return cast(IO[bytes], gzip.GzipFile(fileobj=buffered, mode="rb"))
     return buffered
 
 
@@ -85,7 +85,7 @@ def read_stream(stream: Iterable[bytes], *, progress: Any = None, raw: IO[bytes]
     number = 0
     crlf_lines = 0
     try:
-        for number, line in enumerate(stream, start=1):  # noqa: B007 - number is read after the loop
+        for number, line in enumerate(stream, start=1):
             start = offset
             offset += len(line)
             if progress is not None and number % 4096 == 0:

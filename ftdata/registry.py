@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from ftdata.errors import ConfigError, FtdataError
 from ftdata.ruleapi import GROUPS, SEVERITIES, Severity
@@ -77,8 +77,10 @@ def rule_from_module(module: ModuleType) -> Rule:
     missing = [section for section in _DOC_SECTIONS if section not in doc]
     if missing:
         raise RegistryError(f"rule module {where}: docstring lacks the section(s) {', '.join(missing)}")
-    functions = {kind: getattr(module, attr, None) for kind, attr in
-                 (("line", "check_line"), ("record", "check"), ("dataset", "finish"))}
+    functions = {
+        kind: getattr(module, attr, None)
+        for kind, attr in (("line", "check_line"), ("record", "check"), ("dataset", "finish"))
+    }
     defined = [kind for kind, function in functions.items() if callable(function)]
     if len(defined) != 1:
         raise RegistryError(f"rule module {where} must define exactly one of check, check_line or finish")
@@ -101,7 +103,7 @@ def rule_from_module(module: ModuleType) -> Rule:
         formats=tuple(formats) if formats is not None else None,
         reader_issue=reader_issue,
         options=dict(getattr(module, "OPTIONS", {})),
-        function=functions[kind],
+        function=cast(Callable[..., Any], functions[kind]),
         collect=collect,
     )
 
@@ -109,7 +111,7 @@ def rule_from_module(module: ModuleType) -> Rule:
 @functools.cache
 def all_rules() -> tuple[Rule, ...]:
     """Every registered rule, sorted by code: ftdata's own, then third-party ones."""
-    import ftdata.rules as builtin
+    builtin = importlib.import_module("ftdata.rules")  # rules/ in the source tree
 
     modules = [
         importlib.import_module(f"{builtin.__name__}.{info.name}")

@@ -28,8 +28,15 @@ class Problem:
     file: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "name": self.name, "severity": self.severity, "line": self.line,
-                "column": self.column, "path": self.path, "message": self.message}
+        return {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity,
+            "line": self.line,
+            "column": self.column,
+            "path": self.path,
+            "message": self.message,
+        }
 
 
 @dataclass(frozen=True)
@@ -54,16 +61,25 @@ class TokenStats:
         cls, counts: Sequence[int], trained: int, *, encoding: str, limit: int, estimated: bool
     ) -> TokenStats:
         base: dict[str, Any] = {
-            "encoding": encoding, "examples": len(counts), "total": sum(counts),
-            "billed": billed_tokens(counts, limit), "trained": trained,
-            "max_tokens_per_example": limit, "over_limit": sum(1 for c in counts if c > limit),
+            "encoding": encoding,
+            "examples": len(counts),
+            "total": sum(counts),
+            "billed": billed_tokens(counts, limit),
+            "trained": trained,
+            "max_tokens_per_example": limit,
+            "over_limit": sum(1 for c in counts if c > limit),
             "estimated": estimated,
         }
         if counts:
             ordered = sorted(counts)
-            base.update(min=ordered[0], max=ordered[-1], mean=round(statistics.fmean(ordered), 1),
-                        median=statistics.median(ordered), p5=_percentile(ordered, 5),
-                        p95=_percentile(ordered, 95))
+            base.update(
+                min=ordered[0],
+                max=ordered[-1],
+                mean=round(statistics.fmean(ordered), 1),
+                median=statistics.median(ordered),
+                p5=_percentile(ordered, 5),
+                p95=_percentile(ordered, 95),
+            )
         return cls(**base)
 
     def to_dict(self) -> dict[str, Any]:
@@ -145,5 +161,4 @@ class Report:
         return {"errors": self.errors, "warnings": self.warnings, "infos": self.count("info")}
 
     def to_dict(self) -> dict[str, Any]:
-        return {"schema_version": SCHEMA_VERSION, "files": [f.to_dict() for f in self.files],
-                "summary": self.summary()}
+        return {"schema_version": SCHEMA_VERSION, "files": [f.to_dict() for f in self.files], "summary": self.summary()}

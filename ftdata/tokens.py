@@ -157,9 +157,7 @@ def _strip_period(value: Any) -> str:
     return text[:-1] if text.endswith(".") else text
 
 
-def counter_for(
-    model: str | None, *, encodings_dir: str | None = None, allow_download: bool = False
-) -> TokenCounter:
+def counter_for(model: str | None, *, encodings_dir: str | None = None, allow_download: bool = False) -> TokenCounter:
     """A counter for a catalog model (or, with no model, o200k_base with the gpt-4o constants)."""
     catalog = load_catalog()
     entry = catalog.resolve(model) if model else catalog.resolve("gpt-4o-mini")

@@ -34,5 +34,8 @@ READER_ISSUE = "bom"
 
 
 def check_line(issue: LineIssue) -> Iterator[Finding]:
-    yield Finding("file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM "
-                  "(e.g. sed -i '1s/^\\xEF\\xBB\\xBF//' FILE on a copy)", column=1)
+    yield Finding(
+        "file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM "
+        "(e.g. sed -i '1s/^\\xEF\\xBB\\xBF//' FILE on a copy)",
+        column=1,
+    )

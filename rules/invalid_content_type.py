@@ -44,8 +44,9 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
         if content is None or isinstance(content, str):
             continue
         if not isinstance(content, list):
-            yield Finding(f"'content' is {describe_json_type(content)}; it must be a string or a list of "
-                          "content parts", path=path)
+            yield Finding(
+                f"'content' is {describe_json_type(content)}; it must be a string or a list of content parts", path=path
+            )
             continue
         for part_index, part in enumerate(content):
             problem = _part_problem(part)
@@ -62,5 +63,5 @@ def _part_problem(part: Any) -> str | None:
     if kind == "image_url":
         image = part.get("image_url")
         ok = isinstance(image, dict) and isinstance(image.get("url"), str)
-        return None if ok else "image part needs 'image_url': {\"url\": \"...\"}"
+        return None if ok else 'image part needs \'image_url\': {"url": "..."}'
     return f"content part type {kind!r} is not 'text' or 'image_url'"

@@ -36,5 +36,7 @@ READER_ISSUE = "invalid-json"
 
 def check_line(issue: LineIssue) -> Iterator[Finding]:
     where = f" at column {issue.column}" if issue.column else ""
-    yield Finding(f"line is not valid JSON{where}: {issue.detail}; each line must be one complete JSON object",
-                  column=issue.column)
+    yield Finding(
+        f"line is not valid JSON{where}: {issue.detail}; each line must be one complete JSON object",
+        column=issue.column,
+    )

@@ -35,9 +35,19 @@ SEVERITY = "error"
 FORMATS = ("chat",)
 
 _LIKELY = {
-    "human": "user", "customer": "user", "question": "user", "prompt": "user",
-    "gpt": "assistant", "bot": "assistant", "model": "assistant", "ai": "assistant", "answer": "assistant",
-    "chatbot": "assistant", "developer": "system", "instruction": "system", "function_response": "tool",
+    "human": "user",
+    "customer": "user",
+    "question": "user",
+    "prompt": "user",
+    "gpt": "assistant",
+    "bot": "assistant",
+    "model": "assistant",
+    "ai": "assistant",
+    "answer": "assistant",
+    "chatbot": "assistant",
+    "developer": "system",
+    "instruction": "system",
+    "function_response": "tool",
 }
 
 

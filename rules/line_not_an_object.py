@@ -34,5 +34,5 @@ READER_ISSUE = "not-an-object"
 
 
 def check_line(issue: LineIssue) -> Iterator[Finding]:
-    hint = (" (a list of messages must be wrapped: {\"messages\": [...]})" if issue.detail == "an array" else "")
+    hint = ' (a list of messages must be wrapped: {"messages": [...]})' if issue.detail == "an array" else ""
     yield Finding(f"line is {issue.detail}, not a JSON object{hint}")

@@ -37,5 +37,7 @@ FORMATS = ("chat",)
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
     for index, message in enumerate(messages_of(example.data) or ()):
         if not isinstance(message, dict):
-            yield Finding(f"message is {describe_json_type(message)}, not an object with 'role' and 'content'",
-                          path=path_of(index))
+            yield Finding(
+                f"message is {describe_json_type(message)}, not an object with 'role' and 'content'",
+                path=path_of(index),
+            )

@@ -41,5 +41,8 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
         return  # missing-assistant-message reports it
     tail = [i for i, _ in indexed if i > last_assistant]
     if tail:
-        yield Finding(f"{len(tail)} message(s) after the last assistant message train nothing but cost tokens; "
-                      "remove them or add the assistant's reply", path=path_of(tail[0]))
+        yield Finding(
+            f"{len(tail)} message(s) after the last assistant message train nothing but cost tokens; "
+            "remove them or add the assistant's reply",
+            path=path_of(tail[0]),
+        )

@@ -38,5 +38,6 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
     messages = example.data.get("messages", [])
     if not isinstance(messages, list):
         hint = " (a JSON string: was the list encoded twice?)" if isinstance(messages, str) else ""
-        yield Finding(f"'messages' is {describe_json_type(messages)}, not a list of message objects{hint}",
-                      path="$.messages")
+        yield Finding(
+            f"'messages' is {describe_json_type(messages)}, not a list of message objects{hint}", path="$.messages"
+        )

@@ -38,5 +38,8 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
     if not messages_of(example.data):
         return  # no usable messages at all: missing-messages / empty-messages say so
     if not any(message.get("role") == "assistant" for _, message in iter_messages(example.data)):
-        yield Finding("example has no assistant message, so there is nothing to train on; "
-                      "add the answer as {\"role\": \"assistant\", \"content\": ...}", path="$.messages")
+        yield Finding(
+            "example has no assistant message, so there is nothing to train on; "
+            'add the answer as {"role": "assistant", "content": ...}',
+            path="$.messages",
+        )

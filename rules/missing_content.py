@@ -42,5 +42,7 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
         if message.get("tool_calls") or message.get("function_call"):
             continue
         state = "is null" if "content" in message else "is missing"
-        yield Finding(f"'content' {state}; every message needs content, except an assistant message "
-                      "with tool_calls", path=path_of(index, "content" if "content" in message else None))
+        yield Finding(
+            f"'content' {state}; every message needs content, except an assistant message with tool_calls",
+            path=path_of(index, "content" if "content" in message else None),
+        )

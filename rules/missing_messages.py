@@ -37,5 +37,8 @@ FORMATS = ("chat",)
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
     if "messages" not in example.data:
         keys = ", ".join(sorted(example.data)[:5]) or "none"
-        yield Finding(f"example has no 'messages' key (its keys: {keys}); "
-                      "a chat example is {\"messages\": [{\"role\": ..., \"content\": ...}, ...]}", path="$")
+        yield Finding(
+            f"example has no 'messages' key (its keys: {keys}); "
+            'a chat example is {"messages": [{"role": ..., "content": ...}, ...]}',
+            path="$",
+        )

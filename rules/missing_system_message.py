@@ -53,5 +53,9 @@ def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
     if not with_system:
         return
     for line in without:
-        yield Finding(f"example has no system message, but {with_system:,} of the file's {dataset.examples:,} "
-                      "examples do; train with the system prompt you will use", path="$.messages", line=line)
+        yield Finding(
+            f"example has no system message, but {with_system:,} of the file's {dataset.examples:,} "
+            "examples do; train with the system prompt you will use",
+            path="$.messages",
+            line=line,
+        )

@@ -33,5 +33,7 @@ READER_ISSUE = "not-utf8"
 
 
 def check_line(issue: LineIssue) -> Iterator[Finding]:
-    yield Finding(f"{issue.detail} (column {issue.column}); re-save the file as UTF-8, "
-                  "e.g. iconv -f cp1252 -t utf-8", column=issue.column)
+    yield Finding(
+        f"{issue.detail} (column {issue.column}); re-save the file as UTF-8, e.g. iconv -f cp1252 -t utf-8",
+        column=issue.column,
+    )

@@ -26,7 +26,7 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.rules.too_few_examples import MINIMUM as SERVICE_MINIMUM
+from ftdata.formats import MIN_EXAMPLES
 from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
 
 CODE = "FT402"
@@ -39,6 +39,8 @@ OPTIONS = {"minimum": 50}
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
     minimum = ctx.options["minimum"]
     # Below the service's minimum, too-few-examples already says more.
-    if SERVICE_MINIMUM <= dataset.examples < minimum:
-        yield Finding(f"file has {dataset.examples} examples; improvements usually show from "
-                      f"{minimum} to 100 well-made examples", line=None)
+    if MIN_EXAMPLES <= dataset.examples < minimum:
+        yield Finding(
+            f"file has {dataset.examples} examples; improvements usually show from {minimum} to 100 well-made examples",
+            line=None,
+        )

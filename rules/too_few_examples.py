@@ -26,15 +26,15 @@ Use instead
 
 from collections.abc import Iterator
 
+from ftdata.formats import MIN_EXAMPLES
 from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
 
 CODE = "FT401"
 NAME = "too-few-examples"
 GROUP = "dataset"
 SEVERITY = "error"
-MINIMUM = 10  # the service's own minimum
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
-    if dataset.lines and dataset.examples < MINIMUM:
-        yield Finding(f"file has {dataset.examples} example(s); the service needs at least {MINIMUM}", line=None)
+    if dataset.lines and dataset.examples < MIN_EXAMPLES:
+        yield Finding(f"file has {dataset.examples} example(s); the service needs at least {MIN_EXAMPLES}", line=None)

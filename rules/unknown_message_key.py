@@ -39,5 +39,7 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
     for index, message in iter_messages(example.data):
         for key in message:
             if key not in MESSAGE_KEYS:
-                yield Finding(f"message has key {excerpt(key)}, which the service does not accept; remove it",
-                              path=path_of(index, key))
+                yield Finding(
+                    f"message has key {excerpt(key)}, which the service does not accept; remove it",
+                    path=path_of(index, key),
+                )

@@ -39,6 +39,9 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
     for key in example.data:
         if key in CHAT_TOP_LEVEL_KEYS:
             continue
-        hint = ("; 'weight' goes on an assistant message, not on the example" if key == "weight"
-                else "; keep metadata in a separate file")
+        hint = (
+            "; 'weight' goes on an assistant message, not on the example"
+            if key == "weight"
+            else "; keep metadata in a separate file"
+        )
         yield Finding(f"example has key {excerpt(key)}, which the service does not accept{hint}", path=f"$.{key}")

@@ -17,9 +17,27 @@ from tests.conftest import FIXTURES
 GOOD = FIXTURES / "examples" / "support-chat.jsonl"
 BROKEN = FIXTURES / "examples" / "broken-chat.jsonl"
 # (line, code) of every defect planted in broken-chat.jsonl, one per line from line 2 on.
-PLANTED = [(2, "FT001"), (3, "FT004"), (4, "FT005"), (5, "FT101"), (6, "FT102"), (7, "FT103"), (8, "FT104"),
-           (9, "FT105"), (10, "FT106"), (11, "FT107"), (12, "FT108"), (13, "FT109"), (14, "FT110"),
-           (15, "FT111"), (16, "FT112"), (17, "FT113"), (18, "FT201"), (19, "FT202"), (20, "FT301")]
+PLANTED = [
+    (2, "FT001"),
+    (3, "FT004"),
+    (4, "FT005"),
+    (5, "FT101"),
+    (6, "FT102"),
+    (7, "FT103"),
+    (8, "FT104"),
+    (9, "FT105"),
+    (10, "FT106"),
+    (11, "FT107"),
+    (12, "FT108"),
+    (13, "FT109"),
+    (14, "FT110"),
+    (15, "FT111"),
+    (16, "FT112"),
+    (17, "FT113"),
+    (18, "FT201"),
+    (19, "FT202"),
+    (20, "FT301"),
+]
 
 
 def run(*args: str, input: str | bytes | None = None) -> tuple[int, str, str]:
@@ -52,6 +70,7 @@ def test_every_planted_defect_at_its_own_line_and_exit_1() -> None:
 
 def test_json_output_follows_the_contract() -> None:
     code, out, err = run("lint", str(BROKEN), str(GOOD), "--isolated", "-f", "json", "--model", "gpt-4o-mini")
+    assert code == 1 and err == ""
     document = json.loads(out)  # stdout is one JSON document and nothing else
     assert document["schema_version"] == 1
     assert set(document) >= {"schema_version", "files", "summary"}
@@ -108,16 +127,19 @@ def test_exit_zero_and_strict(tmp_path: Path) -> None:
     assert run("lint", str(warn_only), "--isolated", "--strict")[0] == 1
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["lint", "missing.jsonl", "--isolated"], "missing.jsonl: no such file"),
-    (["lint", str(GOOD), "--isolated", "--model", "gpt-5"], "unknown model 'gpt-5'"),
-    (["lint", str(GOOD), "--isolated", "--select", "FT999"], "'FT999' selects no rule"),
-    (["lint", str(GOOD), "--isolated", "--severity", "FT301"], "expects RULE=VALUE"),
-    (["lint", str(GOOD), "--isolated", "--severity", "FT301=fatal"], "severity.FT301"),
-    (["lint", str(GOOD), "--isolated", "--epochs", "51"], "51 is not in the range"),
-    (["lint", str(GOOD), "--isolated", "--format", "xml"], "'xml' is not one of"),
-    (["lint", "--isolated"], "Missing argument"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["lint", "missing.jsonl", "--isolated"], "missing.jsonl: no such file"),
+        (["lint", str(GOOD), "--isolated", "--model", "gpt-5"], "unknown model 'gpt-5'"),
+        (["lint", str(GOOD), "--isolated", "--select", "FT999"], "'FT999' selects no rule"),
+        (["lint", str(GOOD), "--isolated", "--severity", "FT301"], "expects RULE=VALUE"),
+        (["lint", str(GOOD), "--isolated", "--severity", "FT301=fatal"], "severity.FT301"),
+        (["lint", str(GOOD), "--isolated", "--epochs", "51"], "51 is not in the range"),
+        (["lint", str(GOOD), "--isolated", "--format", "xml"], "'xml' is not one of"),
+        (["lint", "--isolated"], "Missing argument"),
+    ],
+)
 def test_could_not_run_exits_2_with_a_helpful_message(args: list[str], message: str) -> None:
     code, out, err = run(*args)
     assert code == 2, out
@@ -134,13 +156,27 @@ def test_stdin_and_gzip(tmp_path: Path) -> None:
     packed = tmp_path / "support-chat.jsonl.gz"
     packed.write_bytes(gzip.compress(data))
     code, out, _ = run("lint", str(packed), "--isolated", "-f", "json")
-    assert code == 0 and json.loads(out)["files"][0]["tokens"]["total"] == json.loads(
-        run("lint", str(GOOD), "--isolated", "-f", "json")[1])["files"][0]["tokens"]["total"]
+    assert (
+        code == 0
+        and json.loads(out)["files"][0]["tokens"]["total"]
+        == json.loads(run("lint", str(GOOD), "--isolated", "-f", "json")[1])["files"][0]["tokens"]["total"]
+    )
 
 
 def test_select_ignore_and_severity_from_the_command_line() -> None:
-    _, out, _ = run("lint", str(BROKEN), "--isolated", "-f", "json", "--select", "structure",
-                    "--ignore", "FT11,invalid-role", "--severity", "missing-role=warning")
+    _, out, _ = run(
+        "lint",
+        str(BROKEN),
+        "--isolated",
+        "-f",
+        "json",
+        "--select",
+        "structure",
+        "--ignore",
+        "FT11,invalid-role",
+        "--severity",
+        "missing-role=warning",
+    )
     codes = {p["code"]: p["severity"] for p in json.loads(out)["files"][0]["problems"]}
     assert codes and all(code.startswith("FT1") for code in codes)
     assert "FT106" not in codes and not any(code.startswith("FT11") for code in codes)
@@ -167,8 +203,12 @@ def test_version() -> None:
 
 def test_console_script_runs_as_a_real_process() -> None:
     """The installed entry point and python -m ftdata both work (stdout carries only the report)."""
-    result = subprocess.run([sys.executable, "-m", "ftdata", "lint", str(GOOD), "--isolated", "-f", "json"],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "ftdata", "lint", str(GOOD), "--isolated", "-f", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["summary"] == {"errors": 0, "warnings": 0, "infos": 0}
     assert result.stderr == ""

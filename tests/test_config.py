@@ -52,9 +52,13 @@ def test_nearest_pyproject_with_a_table_is_found(tmp_path: Path) -> None:
 
 
 def test_config_selects_ignores_and_changes_severity(tmp_path: Path) -> None:
-    project(tmp_path, 'ignore = ["FT1"]\nextend-select = ["FT110"]\nseverity = {example-too-long = "error"}\n'
-                      'options = {small-dataset = {minimum = 10}}')
+    project(
+        tmp_path,
+        'ignore = ["FT1"]\nextend-select = ["FT110"]\nseverity = {example-too-long = "error"}\n'
+        "options = {small-dataset = {minimum = 10}}",
+    )
     code, document, _ = lint_in(tmp_path, "data/train.jsonl")
+    assert code == 1
     found = codes(document)
     assert "FT110" in found and not (found - {"FT110"}) & {f"FT1{n:02}" for n in range(100)}
     assert "FT402" not in found  # 17 examples >= the configured minimum of 10
@@ -71,17 +75,20 @@ def test_per_file_ignores(tmp_path: Path) -> None:
     assert codes(document) and not any(c.startswith(("FT1", "FT0")) for c in codes(document))
 
 
-@pytest.mark.parametrize(("table", "message"), [
-    ('selct = ["FT1"]', "unknown key 'selct' (did you mean 'select'?)"),
-    ('ignore = ["FT777"]', "'FT777' selects no rule"),
-    ('severity = {FT301 = "loud"}', "severity.FT301"),
-    ('severity = {no-such-rule = "error"}', "unknown rule 'no-such-rule'"),
-    ('options = {small-dataset = {maximum = 3}}', "has no option 'maximum' (its options: minimum)"),
-    ('options = {small-dataset = {minimum = "ten"}}', "must be a int"),
-    ('epochs = 0', "epochs"),
-    ('model = "gpt-9"', "unknown model 'gpt-9'"),
-    ('[tool.ftdata.per-file-ignores]\n"*.jsonl" = ["nothing-like-this"]', "selects no rule"),
-])
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('selct = ["FT1"]', "unknown key 'selct' (did you mean 'select'?)"),
+        ('ignore = ["FT777"]', "'FT777' selects no rule"),
+        ('severity = {FT301 = "loud"}', "severity.FT301"),
+        ('severity = {no-such-rule = "error"}', "unknown rule 'no-such-rule'"),
+        ("options = {small-dataset = {maximum = 3}}", "has no option 'maximum' (its options: minimum)"),
+        ('options = {small-dataset = {minimum = "ten"}}', "must be a int"),
+        ("epochs = 0", "epochs"),
+        ('model = "gpt-9"', "unknown model 'gpt-9'"),
+        ('[tool.ftdata.per-file-ignores]\n"*.jsonl" = ["nothing-like-this"]', "selects no rule"),
+    ],
+)
 def test_bad_config_exits_2_naming_the_file_and_key(tmp_path: Path, table: str, message: str) -> None:
     project(tmp_path, table)
     code, _, err = lint_in(tmp_path, "data/train.jsonl")

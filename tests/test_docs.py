@@ -18,7 +18,7 @@ def test_readme_rule_table_is_current() -> None:
     assert match, "README.md lacks the rules-table markers"
     current = rules_markdown_table()
     if match.group(1) != current and os.environ.get("FTDATA_UPDATE_README") == "1":
-        readme.write_text(text[: match.start(1)] + current + text[match.end(1):], encoding="utf-8")
+        readme.write_text(text[: match.start(1)] + current + text[match.end(1) :], encoding="utf-8")
         return
     assert match.group(1) == current, "README rule table is stale: FTDATA_UPDATE_README=1 pytest tests/test_docs.py"
 

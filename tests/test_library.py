@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 import ftdata
-from ftdata.cost import auto_epochs, estimate_cost
 from ftdata.catalog import load_catalog
+from ftdata.cost import auto_epochs, estimate_cost
 from tests.conftest import FIXTURES
 
 GOOD = FIXTURES / "examples" / "support-chat.jsonl"

@@ -20,18 +20,30 @@ def kinds(items: list[Record | LineIssue]) -> list[tuple[str, int | None]]:
 
 def test_one_defect_per_line_each_at_its_line(tmp_path: Path) -> None:
     path = tmp_path / "mixed.jsonl"
-    path.write_bytes(b"\n".join([
-        GOOD,
-        b"",
-        b"[1, 2]",
-        b'{"messages": [',
-        b'{"content": "caf\xe9"}',
-        b'"text"',
-        GOOD,
-    ]) + b"\n")
+    path.write_bytes(
+        b"\n".join(
+            [
+                GOOD,
+                b"",
+                b"[1, 2]",
+                b'{"messages": [',
+                b'{"content": "caf\xe9"}',
+                b'"text"',
+                GOOD,
+            ]
+        )
+        + b"\n"
+    )
     items = list(read_path(path))
-    assert kinds(items) == [("record", 1), ("blank-line", 2), ("not-an-object", 3), ("invalid-json", 4),
-                            ("not-utf8", 5), ("not-an-object", 6), ("record", 7)]
+    assert kinds(items) == [
+        ("record", 1),
+        ("blank-line", 2),
+        ("not-an-object", 3),
+        ("invalid-json", 4),
+        ("not-utf8", 5),
+        ("not-an-object", 6),
+        ("record", 7),
+    ]
     not_utf8 = items[4]
     assert isinstance(not_utf8, LineIssue) and not_utf8.column == 17 and "0xe9" in not_utf8.detail
 
@@ -98,10 +110,13 @@ def test_reading_is_lazy() -> None:
     assert pulled == 3
 
 
-@pytest.mark.parametrize(("make", "message"), [
-    (lambda p: p / "nope.jsonl", "no such file"),
-    (lambda p: p, "is a directory"),
-])
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p / "nope.jsonl", "no such file"),
+        (lambda p: p, "is a directory"),
+    ],
+)
 def test_unreadable_inputs_raise_input_error(tmp_path: Path, make, message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InputError, match=message):
         list(read_path(make(tmp_path)))

@@ -15,7 +15,9 @@ from tests.conftest import FIXTURES, iter_fixture_cases, write_jsonl
 RULES = all_rules()
 
 
-def lint_only(tmp_path: Path, rule_name: str, text: str, settings: dict[str, Any] | None = None) -> set[tuple[Any, Any]]:
+def lint_only(
+    tmp_path: Path, rule_name: str, text: str, settings: dict[str, Any] | None = None
+) -> set[tuple[Any, Any]]:
     """(line, path) of the problems one rule finds in a JSONL text, with every other rule off."""
     path = write_jsonl(tmp_path, text)
     report = ftdata.lint(path, select=[rule_name], **{k.replace("-", "_"): v for k, v in (settings or {}).items()})
@@ -27,8 +29,10 @@ def lint_only(tmp_path: Path, rule_name: str, text: str, settings: dict[str, Any
 @pytest.mark.parametrize(("rule_name", "case"), list(iter_fixture_cases()))
 def test_fixture_case(tmp_path: Path, rule_name: str, case: dict[str, Any]) -> None:
     expected = {("file" if e["line"] == "file" else e["line"], e.get("path")) for e in case["expect"]}
-    found = {(line if line is not None else "file", path) for line, path in
-             lint_only(tmp_path, rule_name, case["jsonl"], case.get("settings"))}
+    found = {
+        (line if line is not None else "file", path)
+        for line, path in lint_only(tmp_path, rule_name, case["jsonl"], case.get("settings"))
+    }
     if all("path" not in e for e in case["expect"]):
         found = {(line, None) for line, _ in found}
     assert found == expected

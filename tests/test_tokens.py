@@ -13,51 +13,80 @@ from ftdata.tokens import counter_for
 # The OpenAI cookbook's example conversation; the API's usage.prompt_tokens for it is 129 on gpt-3.5-turbo
 # and gpt-4, and 124 on gpt-4o and gpt-4o-mini.
 CORPORATE_JARGON = [
-    {"role": "system", "content": "You are a helpful, pattern-following assistant that translates corporate jargon "
-                                  "into plain English."},
+    {
+        "role": "system",
+        "content": "You are a helpful, pattern-following assistant that translates corporate jargon "
+        "into plain English.",
+    },
     {"role": "system", "name": "example_user", "content": "New synergies will help drive top-line growth."},
     {"role": "system", "name": "example_assistant", "content": "Things working well together will increase revenue."},
-    {"role": "system", "name": "example_user", "content": "Let's circle back when we have more bandwidth to touch "
-                                                          "base on opportunities for increased leverage."},
-    {"role": "system", "name": "example_assistant", "content": "Let's talk later when we're less busy about how to "
-                                                               "do better."},
-    {"role": "user", "content": "This late pivot means we don't have time to boil the ocean for the client "
-                                "deliverable."},
+    {
+        "role": "system",
+        "name": "example_user",
+        "content": "Let's circle back when we have more bandwidth to touch "
+        "base on opportunities for increased leverage.",
+    },
+    {
+        "role": "system",
+        "name": "example_assistant",
+        "content": "Let's talk later when we're less busy about how to do better.",
+    },
+    {
+        "role": "user",
+        "content": "This late pivot means we don't have time to boil the ocean for the client deliverable.",
+    },
 ]
 # The cookbook's tools example; the API counts 105 prompt tokens on gpt-3.5-turbo and gpt-4, 101 on gpt-4o(-mini).
-WEATHER_TOOLS = [{
-    "type": "function",
-    "function": {
-        "name": "get_current_weather",
-        "description": "Get the current weather in a given location",
-        "parameters": {
-            "type": "object",
-            "properties": {
-                "location": {"type": "string", "description": "The city and state, e.g. San Francisco, CA"},
-                "unit": {"type": "string", "description": "The unit of temperature to return",
-                         "enum": ["celsius", "fahrenheit"]},
+WEATHER_TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "get_current_weather",
+            "description": "Get the current weather in a given location",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "location": {"type": "string", "description": "The city and state, e.g. San Francisco, CA"},
+                    "unit": {
+                        "type": "string",
+                        "description": "The unit of temperature to return",
+                        "enum": ["celsius", "fahrenheit"],
+                    },
+                },
+                "required": ["location"],
             },
-            "required": ["location"],
         },
-    },
-}]
+    }
+]
 WEATHER_MESSAGES = [
     {"role": "system", "content": "You are a helpful assistant that can answer to questions about the weather."},
     {"role": "user", "content": "What's the weather like in San Francisco?"},
 ]
 
 
-@pytest.mark.parametrize(("model", "expected"), [
-    ("gpt-3.5-turbo", 129), ("gpt-3.5-turbo-0125", 129), ("gpt-4o", 124), ("gpt-4o-mini", 124),
-    ("gpt-4o-2024-08-06", 124), ("gpt-4o-mini-2024-07-18", 124),
-])
+@pytest.mark.parametrize(
+    ("model", "expected"),
+    [
+        ("gpt-3.5-turbo", 129),
+        ("gpt-3.5-turbo-0125", 129),
+        ("gpt-4o", 124),
+        ("gpt-4o-mini", 124),
+        ("gpt-4o-2024-08-06", 124),
+        ("gpt-4o-mini-2024-07-18", 124),
+    ],
+)
 def test_messages_match_the_api(model: str, expected: int) -> None:
     assert ftdata.count_tokens(CORPORATE_JARGON, model=model) == expected
 
 
-@pytest.mark.parametrize(("model", "expected"), [
-    ("gpt-3.5-turbo", 105), ("gpt-4o", 101), ("gpt-4o-mini", 101),
-])
+@pytest.mark.parametrize(
+    ("model", "expected"),
+    [
+        ("gpt-3.5-turbo", 105),
+        ("gpt-4o", 101),
+        ("gpt-4o-mini", 101),
+    ],
+)
 def test_tools_match_the_api(model: str, expected: int) -> None:
     assert ftdata.count_tokens(WEATHER_MESSAGES, model=model, tools=WEATHER_TOOLS) == expected
 
@@ -109,10 +138,18 @@ def test_trained_tokens_beyond_a_limit() -> None:
 
 def test_images_and_tool_calls_are_marked_as_estimates() -> None:
     counter = counter_for("gpt-4o")
-    image = {"role": "user", "content": [{"type": "text", "text": "What is it?"},
-                                          {"type": "image_url", "image_url": {"url": "https://x/y.png"}}]}
+    image = {
+        "role": "user",
+        "content": [
+            {"type": "text", "text": "What is it?"},
+            {"type": "image_url", "image_url": {"url": "https://x/y.png"}},
+        ],
+    }
     assert counter.chat([image]).estimated
-    call = {"role": "assistant", "content": None, "tool_calls": [
-        {"id": "c", "type": "function", "function": {"name": "f", "arguments": "{\"a\": 1}"}}]}
+    call = {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [{"id": "c", "type": "function", "function": {"name": "f", "arguments": '{"a": 1}'}}],
+    }
     assert counter.chat([call]).estimated
     assert not counter.chat(WEATHER_MESSAGES).estimated

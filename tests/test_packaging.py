@@ -1,0 +1,125 @@
+"""The built wheel and the real pre-commit hook. Building needs PyPI (marked 'registry'); running is offline."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, ROOT
+
+GOOD = FIXTURES / "examples" / "support-chat.jsonl"
+BROKEN = FIXTURES / "examples" / "broken-chat.jsonl"
+
+
+def sh(
+    *args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    if check and result.returncode != 0:
+        raise AssertionError(f"{args} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def source_copy(target: Path) -> Path:
+    """The project's tracked files, as a fresh git repository (what a user's pre-commit would clone)."""
+    files = sh("git", "ls-files", "--cached", "--others", "--exclude-standard", cwd=ROOT).stdout.split()
+    for name in files:
+        if (ROOT / name).is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, target / name)
+    sh("git", "init", "-q", cwd=target)
+    sh("git", "add", "-A", cwd=target)
+    sh("git", "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "snapshot", cwd=target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """ftdata's wheel plus every dependency and build requirement, fetched once from PyPI."""
+    house = tmp_path_factory.mktemp("wheelhouse")
+    src = source_copy(tmp_path_factory.mktemp("src"))
+    sh(sys.executable, "-m", "pip", "wheel", "-q", "-w", house, src, "setuptools>=68", "wheel")
+    return house
+
+
+@pytest.mark.registry
+def test_wheel_installs_rules_as_ftdata_rules(wheelhouse: Path, tmp_path: Path) -> None:
+    (wheel,) = wheelhouse.glob("ftdata-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "ftdata/rules/invalid_json.py" in names and "ftdata/catalog.json" in names
+    assert not any(name.startswith("rules/") for name in names), "a top-level 'rules' package would be installed"
+    target = tmp_path / "site"
+    sh(sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", target, wheel)
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    probe = (
+        "import ftdata, ftdata.registry as r; print(ftdata.__file__); "
+        "print(len(r.all_rules()), all(x.module.startswith('ftdata.rules.') for x in r.all_rules()))"
+    )
+    out = sh(sys.executable, "-c", probe, cwd=tmp_path, env=env).stdout.splitlines()
+    assert out[0].startswith(str(target))
+    from ftdata.registry import all_rules
+
+    assert out[1] == f"{len(all_rules())} True"
+    lint = sh(sys.executable, "-m", "ftdata", "lint", GOOD, "--isolated", cwd=tmp_path, env=env, check=False)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_hook_manifest_is_valid() -> None:
+    sh(sys.executable, "-m", "pre_commit", "validate-manifest", ROOT / ".pre-commit-hooks.yaml")
+
+
+@pytest.mark.registry
+def test_real_pre_commit_run_offline(wheelhouse: Path, tmp_path: Path) -> None:
+    hook_repo = source_copy(tmp_path / "ftdata-src")
+    work = tmp_path / "dataset-repo"
+    work.mkdir()
+    sh("git", "init", "-q", cwd=work)
+    shutil.copy(GOOD, work / "good.jsonl")
+    (work / "notes.txt").write_text("not checked\n")
+    sh("git", "add", "-A", cwd=work)
+    env = {
+        **os.environ,
+        "PIP_NO_INDEX": "1",
+        "PIP_FIND_LINKS": str(wheelhouse),
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "GITHUB_ACTIONS": "false",
+    }
+    env.pop("VIRTUAL_ENV", None)
+    clean = sh(
+        sys.executable,
+        "-m",
+        "pre_commit",
+        "try-repo",
+        hook_repo,
+        "ftdata-lint",
+        "--all-files",
+        cwd=work,
+        env=env,
+        check=False,
+    )
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "Passed" in clean.stdout
+
+    shutil.copy(BROKEN, work / "bad.jsonl")
+    sh("git", "add", "-A", cwd=work)
+    failed = sh(
+        sys.executable,
+        "-m",
+        "pre_commit",
+        "try-repo",
+        hook_repo,
+        "ftdata-lint",
+        "--all-files",
+        cwd=work,
+        env=env,
+        check=False,
+    )
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "Failed" in failed.stdout and "bad.jsonl" in failed.stdout and "FT106 invalid-role" in failed.stdout
+    assert BROKEN.read_bytes() == (work / "bad.jsonl").read_bytes()  # the hook changed nothing
