@@ -18,7 +18,7 @@ from ftdata.config import NO_MODEL_MAX_TOKENS, Settings, build_settings, load_se
 from ftdata.cost import estimate_cost
 from ftdata.errors import ConfigError
 from ftdata.formats import detect_format, messages_of
-from ftdata.reader import Item, LineIssue, Record, read_path
+from ftdata.reader import Item, LineIssue, Record, describe_json_type, read_path
 from ftdata.registry import Rule, all_rules, find_rule, select_rules, validate_selector
 from ftdata.report import FileReport, Problem, Report, TokenStats
 from ftdata.ruleapi import DatasetFacts, Example, Finding, RuleContext, Severity
@@ -211,7 +211,7 @@ def records_from(rows: Iterable[Any]) -> Iterator[Item]:
         if isinstance(row, dict):
             yield Record(count, 0, row)
         else:
-            yield LineIssue("not-an-object", count, type(row).__name__)
+            yield LineIssue("not-an-object", count, describe_json_type(row))
     if count == 0:
         yield LineIssue("empty-file", None)
 

@@ -212,3 +212,12 @@ def test_console_script_runs_as_a_real_process() -> None:
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["summary"] == {"errors": 0, "warnings": 0, "infos": 0}
     assert result.stderr == ""
+
+
+def test_progress_goes_to_stderr_only(tmp_path: Path) -> None:
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(GOOD.read_bytes() * 100)  # 6,000 lines: progress is reported every 4,096
+    code, out, err = run("lint", str(big), "--isolated", "-f", "json", "--progress")
+    assert code == 0 and json.loads(out)["files"][0]["examples"] == 6000
+    assert "MB/s" in err and str(big) in err
+    assert "MB/s" not in run("lint", str(big), "--isolated", "-f", "json")[2]  # not a terminal: quiet
