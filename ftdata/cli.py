@@ -17,7 +17,7 @@ import orjson
 
 from ftdata import __version__
 from ftdata.config import Settings, load_settings, parse_assignments
-from ftdata.engine import Plan, lint_items
+from ftdata.engine import Plan, expand_paths, lint_items
 from ftdata.errors import FtdataError
 from ftdata.formatters import FORMATTERS
 from ftdata.reader import STDIN, read_path
@@ -51,7 +51,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option("-m", "--model", help="Model to check against (limits, encoding, price), e.g. gpt-4o-mini.")
 @click.option(
     "-f",
@@ -112,7 +112,10 @@ def lint(
     allow_download: bool | None,
     progress: bool | None,
 ) -> None:
-    """Check JSONL files (- for standard input; .gz is read as is) and report problems, tokens and cost."""
+    """Check JSONL files and report problems, tokens and cost.
+
+    PATHS are files (- for standard input; gzip is decompressed) or folders (their .jsonl and .jsonl.gz files).
+    """
     try:
         settings, found = (Settings(), None) if isolated else load_settings(config_file)
         settings = settings.merged(
@@ -130,7 +133,7 @@ def lint(
         )
         plan = Plan.from_settings(settings, found.parent.resolve() if found else None)
         report = Report(strict=settings.strict)
-        for path in paths:
+        for path in expand_paths(paths):
             meter = _progress_meter(path, progress)
             report.files.append(lint_items(read_path(path, progress=meter), plan, name=path))
             if meter is not None:

@@ -16,7 +16,7 @@ from typing import Any
 from ftdata.catalog import Model, load_catalog
 from ftdata.config import NO_MODEL_MAX_TOKENS, Settings, build_settings, load_settings
 from ftdata.cost import estimate_cost
-from ftdata.errors import ConfigError
+from ftdata.errors import ConfigError, InputError
 from ftdata.formats import detect_format, messages_of
 from ftdata.reader import Item, LineIssue, Record, describe_json_type, read_path
 from ftdata.registry import Rule, all_rules, find_rule, select_rules, validate_selector
@@ -204,6 +204,23 @@ def _list(value: Any) -> list[Any] | None:
     return value if isinstance(value, list) else None
 
 
+def expand_paths(paths: Iterable[Source]) -> list[str]:
+    """Paths as given; a folder stands for the .jsonl and .jsonl.gz files below it, in sorted order."""
+    expanded: list[str] = []
+    for path in paths:
+        name = os.fspath(path)
+        if name != "-" and os.path.isdir(name):
+            found = sorted(
+                str(p) for p in Path(name).rglob("*") if p.name.endswith((".jsonl", ".jsonl.gz")) and p.is_file()
+            )
+            if not found:
+                raise InputError(f"{name}: is a folder with no .jsonl or .jsonl.gz file in it")
+            expanded.extend(found)
+        else:
+            expanded.append(name)
+    return expanded
+
+
 def records_from(rows: Iterable[Any]) -> Iterator[Item]:
     """Records from an iterable of already-parsed objects (line numbers count from 1)."""
     count = 0
@@ -255,8 +272,7 @@ def lint(
         if paths and all(isinstance(row, Mapping) for row in paths):
             report.files.append(lint_items(records_from(paths), plan, name="<records>"))
             return report
-    for path in paths:
-        name = os.fspath(path)
+    for name in expand_paths(paths):
         callback = (lambda done, _name=name: progress(_name, done)) if progress else None
         report.files.append(lint_items(read_path(name, progress=callback), plan, name=name))
     return report

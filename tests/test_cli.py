@@ -221,3 +221,20 @@ def test_progress_goes_to_stderr_only(tmp_path: Path) -> None:
     assert code == 0 and json.loads(out)["files"][0]["examples"] == 6000
     assert "MB/s" in err and str(big) in err
     assert "MB/s" not in run("lint", str(big), "--isolated", "-f", "json")[2]  # not a terminal: quiet
+
+
+def test_folders_stand_for_their_jsonl_files(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "train.jsonl").write_bytes(GOOD.read_bytes())
+    (tmp_path / "b.jsonl").write_bytes(BROKEN.read_bytes())
+    (tmp_path / "notes.txt").write_text("ignored")
+    code, out, _ = run("lint", str(tmp_path), "--isolated", "-f", "json")
+    assert code == 1
+    assert [f["path"] for f in json.loads(out)["files"]] == [
+        str(tmp_path / "a" / "train.jsonl"),
+        str(tmp_path / "b.jsonl"),
+    ]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, err = run("lint", str(empty), "--isolated")
+    assert code == 2 and "no .jsonl or .jsonl.gz file" in err

@@ -114,7 +114,7 @@ def test_reading_is_lazy() -> None:
     ("make", "message"),
     [
         (lambda p: p / "nope.jsonl", "no such file"),
-        (lambda p: p, "is a directory"),
+        (lambda p: p, "is a directory"),  # the reader itself; the CLI and lint() expand folders first
     ],
 )
 def test_unreadable_inputs_raise_input_error(tmp_path: Path, make, message: str) -> None:  # type: ignore[no-untyped-def]
