@@ -91,35 +91,18 @@ def test_real_pre_commit_run_offline(wheelhouse: Path, tmp_path: Path) -> None:
         "GITHUB_ACTIONS": "false",
     }
     env.pop("VIRTUAL_ENV", None)
-    clean = sh(
-        sys.executable,
-        "-m",
-        "pre_commit",
-        "try-repo",
-        hook_repo,
-        "ftdata-lint",
-        "--all-files",
-        cwd=work,
-        env=env,
-        check=False,
-    )
+
+    def try_repo() -> subprocess.CompletedProcess[str]:
+        args = ("-m", "pre_commit", "try-repo", hook_repo, "ftdata-lint", "--all-files")
+        return sh(sys.executable, *args, cwd=work, env=env, check=False)
+
+    clean = try_repo()
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "Passed" in clean.stdout
 
     shutil.copy(BROKEN, work / "bad.jsonl")
     sh("git", "add", "-A", cwd=work)
-    failed = sh(
-        sys.executable,
-        "-m",
-        "pre_commit",
-        "try-repo",
-        hook_repo,
-        "ftdata-lint",
-        "--all-files",
-        cwd=work,
-        env=env,
-        check=False,
-    )
+    failed = try_repo()
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "Failed" in failed.stdout and "bad.jsonl" in failed.stdout and "FT106 invalid-role" in failed.stdout
     assert BROKEN.read_bytes() == (work / "bad.jsonl").read_bytes()  # the hook changed nothing
