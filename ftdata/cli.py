@@ -17,12 +17,13 @@ import orjson
 
 from ftdata import __version__
 from ftdata.config import Settings, load_settings, parse_assignments
-from ftdata.engine import Plan, expand_paths, lint_items
+from ftdata import engine
+from ftdata.engine import catalog_for, estimate_cost
+from ftdata.engine import lint as run_lint
 from ftdata.errors import FtdataError
-from ftdata.formatters import FORMATTERS
-from ftdata.reader import STDIN, read_path
+from ftdata.formatters import FORMATTERS, format_cost, format_models
+from ftdata.reader import STDIN
 from ftdata.registry import Rule, all_rules, find_rule
-from ftdata.report import Report
 
 PROGRESS_MIN_BYTES = 16 * 1024 * 1024  # show a progress line for files at least this large
 
@@ -50,6 +51,67 @@ def main() -> None:
     """Check fine-tuning datasets (JSONL) before upload: problems line by line, tokens and cost."""
 
 
+def _config_options(function: Any) -> Any:
+    """Options shared by every command that reads settings."""
+    for option in reversed(
+        [
+            click.option(
+                "--config",
+                "config_file",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                help="Config file (pyproject.toml or ftdata.toml) instead of the nearest pyproject.toml.",
+            ),
+            click.option("--isolated", is_flag=True, help="Ignore all configuration files."),
+        ]
+    ):
+        function = option(function)
+    return function
+
+
+def _run_options(function: Any) -> Any:
+    """Options shared by lint and cost."""
+    for option in reversed(
+        [
+            click.option(
+                "--epochs", type=click.IntRange(1, 50), help="Epochs for the cost [default: the service's auto rule]."
+            ),
+            click.option(
+                "--validation-file",
+                type=click.Path(dir_okay=False, allow_dash=True),
+                help="Validation file: checked (lint) and counted, never billed.",
+            ),
+            click.option(
+                "--max-usd",
+                type=click.FloatRange(min=0),
+                help="Budget: exit 1 when the estimated training cost is over this many USD.",
+            ),
+            click.option(
+                "--max-tokens-per-example", type=click.IntRange(min=1), help="Override the model's token limit."
+            ),
+            click.option(
+                "--encodings-dir", type=click.Path(file_okay=False), help="Folder with <encoding>.tiktoken files."
+            ),
+            click.option(
+                "--allow-download",
+                is_flag=True,
+                default=None,
+                help="Allow downloading a missing encoding (30 s timeout).",
+            ),
+        ]
+    ):
+        function = option(function)
+    return _config_options(function)
+
+
+def _settings(config_file: Path | None, isolated: bool, **overrides: Any) -> tuple[Settings, Path | None]:
+    """The config file's settings with the command line's laid over them, and the config's folder."""
+    settings, found = (Settings(), None) if isolated else load_settings(config_file)
+    severities = overrides.pop("severities", ())
+    if severities:
+        overrides["severity"] = {**settings.severity, **parse_assignments(_split(severities), "severity")}
+    return settings.merged(**overrides), (found.parent.resolve() if found else None)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option("-m", "--model", help="Model to check against (limits, encoding, price), e.g. gpt-4o-mini.")
@@ -61,9 +123,6 @@ def main() -> None:
     help="Output format [default: text; github under GitHub Actions].",
 )
 @click.option(
-    "--epochs", type=click.IntRange(1, 50), help="Epochs for the cost estimate [default: the service's auto rule]."
-)
-@click.option(
     "--select", multiple=True, help="Rules to check: codes, prefixes (FT1), names or groups; comma-separated."
 )
 @click.option("--extend-select", multiple=True, help="Rules to add to the selection.")
@@ -73,78 +132,146 @@ def main() -> None:
     "severities",
     multiple=True,
     metavar="RULE=LEVEL",
-    help="Change a rule's severity, e.g. --severity FT201=warning.",
+    help="Change a rule's severity, e.g. --severity FT201=info.",
 )
-@click.option("--max-tokens-per-example", type=click.IntRange(min=1), help="Override the model's token limit.")
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Config file (pyproject.toml or ftdata.toml) instead of the nearest pyproject.toml.",
-)
-@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
 @click.option("--strict", is_flag=True, default=None, help="Exit 1 on warnings too.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found (2 still means could not run).")
 @click.option("--show-all", is_flag=True, help="Text format: list every problem, not 20 per rule per file.")
-@click.option("--encodings-dir", type=click.Path(file_okay=False), help="Folder with <encoding>.tiktoken files.")
-@click.option(
-    "--allow-download", is_flag=True, default=None, help="Allow downloading a missing encoding (30 s timeout)."
-)
 @click.option(
     "--progress/--no-progress", default=None, help="Progress on stderr [default: on a terminal, for big files]."
 )
+@_run_options
 def lint(
     paths: tuple[str, ...],
     model: str | None,
     output_format: str | None,
-    epochs: int | None,
     select: tuple[str, ...],
     extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     severities: tuple[str, ...],
-    max_tokens_per_example: int | None,
-    config_file: Path | None,
-    isolated: bool,
     strict: bool | None,
     exit_zero: bool,
     show_all: bool,
-    encodings_dir: str | None,
-    allow_download: bool | None,
     progress: bool | None,
+    validation_file: str | None,
+    config_file: Path | None,
+    isolated: bool,
+    **overrides: Any,
 ) -> None:
     """Check JSONL files and report problems, tokens and cost.
 
     PATHS are files (- for standard input; gzip is decompressed) or folders (their .jsonl and .jsonl.gz files).
     """
+    meters = _ProgressMeters(progress)
     try:
-        settings, found = (Settings(), None) if isolated else load_settings(config_file)
-        settings = settings.merged(
+        settings, root = _settings(
+            config_file,
+            isolated,
             model=model,
-            epochs=epochs,
+            strict=strict,
+            severities=severities,
             select=_split(select) or None,
             ignore=_split(ignore) or None,
             # --select on the command line replaces the whole selection, config's extend-select included
             extend_select=_split(extend_select) or (() if select else None),
-            strict=strict,
-            encodings_dir=encodings_dir,
-            allow_download=allow_download,
-            max_tokens_per_example=max_tokens_per_example,
-            severity={**settings.severity, **parse_assignments(_split(severities), "severity")} or None,
+            **overrides,
         )
-        plan = Plan.from_settings(settings, found.parent.resolve() if found else None)
-        report = Report(strict=settings.strict)
-        for path in expand_paths(paths):
-            meter = _progress_meter(path, progress)
-            report.files.append(lint_items(read_path(path, progress=meter), plan, name=path))
-            if meter is not None:
-                meter.done()
+        report = run_lint(paths, settings=settings, config_root=root, validation_file=validation_file, progress=meters)
     except FtdataError as exc:
         _fail(exc)
+    finally:
+        meters.done()
     chosen = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     output = FORMATTERS[chosen](report, show_all=show_all)
     if output:
         click.echo(output)
+    if report.over_budget:
+        click.echo(
+            f"ftdata: over budget: the estimate ${report.usd:,.2f} is above --max-usd ${report.max_usd:,.2f}", err=True
+        )
     sys.exit(0 if exit_zero or report.ok else 1)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
+@click.option(
+    "-m",
+    "--model",
+    "models",
+    multiple=True,
+    help="Model(s) to price [default: every catalog model that takes the files' format].",
+)
+@click.option("-f", "--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@_run_options
+def cost(
+    paths: tuple[str, ...],
+    models: tuple[str, ...],
+    output_format: str,
+    validation_file: str | None,
+    config_file: Path | None,
+    isolated: bool,
+    **overrides: Any,
+) -> None:
+    """What training on these files would cost, per model, cheapest first.
+
+    Counts every example with each model's own encoding, applies the model's limit (longer examples are
+    truncated and billed up to the limit) and the service's auto epochs rule (unless --epochs), and prices
+    the trained tokens. Each file is a separate job; the total is their sum.
+    """
+    try:
+        settings, root = _settings(config_file, isolated, **overrides)
+        comparison = estimate_cost(
+            paths, model=_split(models) or None, validation_file=validation_file, settings=settings, config_root=root
+        )
+    except FtdataError as exc:
+        _fail(exc)
+    if output_format == "json":
+        click.echo(orjson.dumps(comparison.to_dict(), option=orjson.OPT_INDENT_2).decode())
+    else:
+        click.echo(format_cost(comparison, today=engine.today_for_rules()))
+    over = comparison.over_budget
+    if over:
+        names = ", ".join(f"{m.model.name} (${m.usd:,.2f})" for m in over)
+        click.echo(f"ftdata: over budget (--max-usd ${comparison.max_usd:,.2f}): {names}", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.option("-f", "--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@_config_options
+def models(output_format: str, config_file: Path | None, isolated: bool) -> None:
+    """List the model catalog: limits, prices (and when they were taken), methods and end dates."""
+    try:
+        settings, root = _settings(config_file, isolated)
+        catalog = catalog_for(settings, root)
+    except FtdataError as exc:
+        _fail(exc)
+    if output_format == "json":
+        click.echo(orjson.dumps(catalog.model_dump(mode="json"), option=orjson.OPT_INDENT_2).decode())
+    else:
+        click.echo(format_models(catalog, today=engine.today_for_rules()))
+
+
+class _ProgressMeters:
+    """Progress lines on stderr, one file at a time (only on a terminal and for big files, unless asked)."""
+
+    def __init__(self, wanted: bool | None) -> None:
+        self.wanted = wanted
+        self.meters: dict[str, _ProgressMeter | None] = {}
+        self.current: _ProgressMeter | None = None
+
+    def __call__(self, path: str, done: int) -> None:
+        if path not in self.meters:
+            self.done()
+            self.meters[path] = self.current = _progress_meter(path, self.wanted)
+        meter = self.meters[path]
+        if meter is not None:
+            meter(done)
+
+    def done(self) -> None:
+        if self.current is not None:
+            self.current.done()
+            self.current = None
 
 
 class _ProgressMeter:

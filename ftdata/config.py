@@ -41,6 +41,8 @@ class Settings(BaseModel):
     options: dict[str, dict[str, Any]] = Field(default_factory=dict)
     epochs: int | None = Field(default=None, ge=1, le=50)
     max_tokens_per_example: int | None = Field(default=None, gt=0)  # overrides the model's limit
+    max_usd: float | None = Field(default=None, ge=0)  # budget: over this estimate the run fails
+    models: dict[str, dict[str, Any]] = Field(default_factory=dict)  # added or changed catalog entries
     encodings_dir: str | None = None
     allow_download: bool = False
     strict: bool = False

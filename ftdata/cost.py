@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ftdata.catalog import Model, load_catalog
+from ftdata.catalog import Catalog, Model, load_catalog
 
 # The rule the service applies for n_epochs "auto" (OpenAI cookbook's data-prep notebook; FACTS.md §3).
 TARGET_EPOCHS = 3
@@ -70,8 +70,13 @@ class CostEstimate:
         }
 
 
-def estimate_cost(
-    token_counts: Sequence[int], *, model: Model | None, max_tokens: int, epochs: int | None = None
+def price_examples(
+    token_counts: Sequence[int],
+    *,
+    model: Model | None,
+    max_tokens: int,
+    epochs: int | None = None,
+    catalog: Catalog | None = None,
 ) -> CostEstimate:
     """Price a training file of examples with these token counts for ``model``.
 
@@ -86,7 +91,7 @@ def estimate_cost(
             None, chosen_epochs, source, billed, trained, None, note="no model chosen: pass --model to get a price"
         )
     price = model.training_price
-    catalog = load_catalog()
+    catalog = catalog or load_catalog()
     if price is None or price.per != "1M tokens":
         note = (
             (
@@ -105,7 +110,7 @@ def estimate_cost(
             None,
             price_usd=price.usd if price else None,
             price_unit=price.per if price else None,
-            price_source=catalog.sources.get(price.source, price.source) if price else None,
+            price_source=catalog.source_text(price.source) if price else None,
             prices_taken=catalog.prices_taken,
             note=note,
         )
@@ -119,6 +124,85 @@ def estimate_cost(
         usd,
         price_usd=price.usd,
         price_unit=price.per,
-        price_source=catalog.sources.get(price.source, price.source),
+        price_source=catalog.source_text(price.source),
         prices_taken=catalog.prices_taken,
     )
+
+
+@dataclass(frozen=True)
+class FileCost:
+    """One training file priced on one model."""
+
+    path: str
+    examples: int
+    truncated: int  # examples longer than the model's limit
+    estimate: CostEstimate
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "examples": self.examples,
+            "examples_truncated": self.truncated,
+            **self.estimate.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class ModelCost:
+    """Every training file priced on one model, and the total."""
+
+    model: Model
+    max_tokens: int
+    files: tuple[FileCost, ...]
+
+    @property
+    def usd(self) -> float | None:
+        costs = [f.estimate.usd for f in self.files]
+        return None if any(c is None for c in costs) else round(sum(c for c in costs if c is not None), 6)
+
+    @property
+    def trained_tokens(self) -> int:
+        return sum(f.estimate.trained_tokens for f in self.files)
+
+    @property
+    def truncated(self) -> int:
+        return sum(f.truncated for f in self.files)
+
+    def to_dict(self) -> dict[str, object]:
+        first = self.files[0].estimate if self.files else None
+        return {
+            "model": self.model.name,
+            "max_tokens_per_example": self.max_tokens,
+            "examples_truncated": self.truncated,
+            "trained_tokens": self.trained_tokens,
+            "usd": self.usd,
+            "price": first.to_dict()["price"] if first else None,
+            "note": first.note if first else None,
+            "files": [f.to_dict() for f in self.files],
+        }
+
+
+@dataclass(frozen=True)
+class CostComparison:
+    """What training would cost on each model, cheapest first; validation files counted, not billed."""
+
+    files: tuple[dict[str, object], ...]  # path, role, format, examples, tokens per encoding
+    models: tuple[ModelCost, ...]
+    prices_taken: str
+    max_usd: float | None = None
+
+    @property
+    def over_budget(self) -> tuple[ModelCost, ...]:
+        if self.max_usd is None:
+            return ()
+        return tuple(m for m in self.models if m.usd is not None and m.usd > self.max_usd)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "schema_version": 1,
+            "prices_taken": self.prices_taken,
+            "files": list(self.files),
+            "models": [m.to_dict() for m in self.models],
+            "max_usd": self.max_usd,
+            "over_budget": [m.model.name for m in self.over_budget],
+        }

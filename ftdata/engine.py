@@ -6,23 +6,25 @@ code, name and (possibly overridden) severity, and builds the report with token 
 
 from __future__ import annotations
 
+import datetime
 import fnmatch
+from array import array
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ftdata.catalog import Model, load_catalog
+from ftdata.catalog import Catalog, Model, load_catalog
 from ftdata.config import NO_MODEL_MAX_TOKENS, Settings, build_settings, load_settings
-from ftdata.cost import estimate_cost
+from ftdata.cost import CostComparison, FileCost, ModelCost, price_examples
 from ftdata.errors import ConfigError, InputError
 from ftdata.formats import detect_format, messages_of
 from ftdata.reader import Item, LineIssue, Record, describe_json_type, read_path
 from ftdata.registry import Rule, all_rules, find_rule, select_rules, validate_selector
 from ftdata.report import FileReport, Problem, Report, TokenStats
 from ftdata.ruleapi import DatasetFacts, Example, Finding, RuleContext, Severity
-from ftdata.tokens import ExampleTokens, TokenCounter, counter_for
+from ftdata.tokens import DEFAULT_COUNTING_MODEL, ExampleTokens, TokenCounter, counter_for
 
 Source = str | os.PathLike[str]
 Progress = Callable[[str, int], None]
@@ -39,6 +41,7 @@ class Plan:
     model: Model | None
     max_tokens: int
     counter: TokenCounter
+    catalog: Catalog
     config_root: Path | None = None
 
     @classmethod
@@ -51,16 +54,26 @@ class Plan:
         for patterns in settings.per_file_ignores.values():
             for selector in patterns:
                 validate_selector(selector, registry)
-        model = load_catalog().resolve(settings.model) if settings.model else None
+        catalog = catalog_for(settings, config_root)
+        model = catalog.resolve(settings.model) if settings.model else None
+        if settings.max_usd is not None and (model is None or not _priced_per_token(model)):
+            raise ConfigError(
+                "a budget (--max-usd / max-usd) needs a model priced per token: choose one with --model"
+                + (f"; {model.name} is priced per {model.training_price.per}" if model and model.training_price else "")
+            )
         max_tokens = settings.max_tokens_per_example or (
             model.max_tokens_per_example.value if model else NO_MODEL_MAX_TOKENS
         )
         options = _rule_options(registry, settings.options)
-        contexts = {rule.code: RuleContext(options[rule.code], max_tokens, model) for rule in registry}
+        today = today_for_rules()
+        contexts = {rule.code: RuleContext(options[rule.code], max_tokens, model, today) for rule in registry}
         counter = counter_for(
-            settings.model, encodings_dir=settings.encodings_dir, allow_download=settings.allow_download
+            settings.model,
+            catalog=catalog,
+            encodings_dir=settings.encodings_dir,
+            allow_download=settings.allow_download,
         )
-        return cls(settings, rules, severities, contexts, model, max_tokens, counter, config_root)
+        return cls(settings, rules, severities, contexts, model, max_tokens, counter, catalog, config_root)
 
     def rules_for(self, path: str) -> tuple[Rule, ...]:
         """The rules on for one file, after per-file ignores."""
@@ -73,6 +86,21 @@ class Plan:
         if not ignored:
             return self.rules
         return select_rules(self.rules, ("ALL",), ignored)
+
+
+def _priced_per_token(model: Model) -> bool:
+    return model.training_price is not None and model.training_price.per == "1M tokens"
+
+
+def today_for_rules() -> datetime.date:
+    """Today's date, as rules about model lifecycles see it (one place, so tests can pin it)."""
+    return datetime.date.today()
+
+
+def catalog_for(settings: Settings, config_root: Path | None = None) -> Catalog:
+    """The shipped catalog with the user's [tool.ftdata.models] laid over it."""
+    where = f"{config_root / 'pyproject.toml'} [tool.ftdata.models]" if config_root else "[tool.ftdata.models]"
+    return load_catalog().with_user_models(settings.models, where)
 
 
 def _relative_posix(path: Path, root: Path | None) -> str:
@@ -110,13 +138,16 @@ def _same_kind(value: Any, default: Any) -> bool:
     return isinstance(value, type(default))
 
 
-def lint_items(items: Iterable[Item], plan: Plan, *, name: str) -> FileReport:
-    """Run one file's stream of records and line issues through the rules."""
+def lint_items(items: Iterable[Item], plan: Plan, *, name: str, role: str = "training") -> FileReport:
+    """Run one file's stream of records and line issues through the rules.
+
+    A validation file (``role="validation"``) is checked the same way; it is not billed.
+    """
     rules = plan.rules_for(name)
     line_rules = {rule.reader_issue: rule for rule in rules if rule.kind == "line"}
     record_rules = [rule for rule in rules if rule.kind == "record"]
     dataset_rules = [rule for rule in rules if rule.kind == "dataset"]
-    facts = DatasetFacts()
+    facts = DatasetFacts(role=role)
     problems: list[Problem] = []
     trained = 0
     estimated = False
@@ -170,13 +201,20 @@ def lint_items(items: Iterable[Item], plan: Plan, *, name: str) -> FileReport:
     counts = facts.token_counts
     return FileReport(
         path=name,
+        role=role,
         format=facts.format,
         examples=facts.examples,
         problems=problems,
         tokens=TokenStats.from_counts(
             counts, trained, encoding=plan.counter.encoding.name, limit=plan.max_tokens, estimated=estimated
         ),
-        cost=estimate_cost(counts, model=plan.model, max_tokens=plan.max_tokens, epochs=plan.settings.epochs),
+        cost=(
+            price_examples(
+                counts, model=plan.model, max_tokens=plan.max_tokens, epochs=plan.settings.epochs, catalog=plan.catalog
+            )
+            if role == "training"
+            else None
+        ),
     )
 
 
@@ -237,42 +275,136 @@ def lint(
     source: Source | Iterable[Source] | Iterable[Mapping[str, Any]],
     *,
     model: str | None = None,
+    validation_file: Source | None = None,
     config: str | os.PathLike[str] | None = None,
     settings: Settings | None = None,
+    config_root: Path | None = None,
     progress: Progress | None = None,
     **options: Any,
 ) -> Report:
-    """Check one file, several files, or an iterable of records (dicts) and return the report.
+    """Check one file, several files, a folder, or an iterable of records (dicts) and return the report.
 
     Settings come from ``settings`` if given, else from ``config`` (a pyproject.toml or ftdata.toml) or
     the nearest pyproject.toml with a [tool.ftdata] table; ``model`` and keyword options (``select``,
-    ``ignore``, ``epochs``, ... as in the config, with ``_`` for ``-``) override them.
+    ``ignore``, ``epochs``, ``max_usd``, ... as in the config, with ``_`` for ``-``) override them.
+    ``validation_file`` is checked with the same rules and reported, but not billed. ``progress``, if
+    given, is called with (path, bytes read) now and then.
     """
-    root: Path | None = None
     if settings is None:
         settings, found = load_settings(Path(config) if config is not None else None)
-        root = found.parent.resolve() if found else None
+        config_root = found.parent.resolve() if found else None
     unknown = sorted(set(options) - set(Settings.model_fields))
     if unknown:
         raise ConfigError(f"lint() got unknown option(s) {', '.join(unknown)}")
-    settings = build_settings(
-        {
-            **settings.model_dump(),
-            **{k: v for k, v in options.items() if v is not None},
-            **({"model": model} if model else {}),
-        },
-        "lint() options",
-    )
-    plan = Plan.from_settings(settings, root)
-    report = Report(strict=settings.strict)
+    overrides = {key: value for key, value in options.items() if value is not None}
+    if model:
+        overrides["model"] = model
+    if overrides:
+        settings = build_settings({**settings.model_dump(), **overrides}, "lint() options")
+    plan = Plan.from_settings(settings, config_root)
+    report = Report(strict=settings.strict, max_usd=settings.max_usd)
     if isinstance(source, (str, os.PathLike)):
         paths: list[Any] = [source]
     else:
         paths = list(source)
         if paths and all(isinstance(row, Mapping) for row in paths):
             report.files.append(lint_items(records_from(paths), plan, name="<records>"))
-            return report
-    for name in expand_paths(paths):
+            paths = []
+    jobs = [(name, "training") for name in expand_paths(paths)]
+    if validation_file is not None:
+        jobs.append((os.fspath(validation_file), "validation"))
+    for name, role in jobs:
         callback = (lambda done, _name=name: progress(_name, done)) if progress else None
-        report.files.append(lint_items(read_path(name, progress=callback), plan, name=name))
+        report.files.append(lint_items(read_path(name, progress=callback), plan, name=name, role=role))
     return report
+
+
+def count_file(path: str, counter: TokenCounter) -> tuple[str | None, array[int]]:
+    """The file's format and the token count of each example, without running any rule."""
+    file_format: str | None = None
+    counts: array[int] = array("q")
+    for item in read_path(path):
+        if isinstance(item, Record):
+            file_format = file_format or detect_format(item.data)
+            counts.append(count_example(counter, item.data, file_format).total)
+    return file_format, counts
+
+
+def estimate_cost(
+    source: Source | Iterable[Source],
+    *,
+    model: str | Sequence[str] | None = None,
+    validation_file: Source | None = None,
+    config: str | os.PathLike[str] | None = None,
+    settings: Settings | None = None,
+    config_root: Path | None = None,
+    **options: Any,
+) -> CostComparison:
+    """Price training files on one model, several, or (``model=None``) every catalog model that takes their format.
+
+    Each file is a separate job: its epochs follow the service's ``auto`` rule unless ``epochs`` is given.
+    ``validation_file`` is counted and listed, never billed. Options are those of :func:`lint`.
+    """
+    if settings is None:
+        settings, found = load_settings(Path(config) if config is not None else None)
+        config_root = found.parent.resolve() if found else None
+    unknown = sorted(set(options) - set(Settings.model_fields))
+    if unknown:
+        raise ConfigError(f"estimate_cost() got unknown option(s) {', '.join(unknown)}")
+    overrides = {key: value for key, value in options.items() if value is not None}
+    if overrides:
+        settings = build_settings({**settings.model_dump(), **overrides}, "estimate_cost() options")
+    catalog = catalog_for(settings, config_root)
+    names = [model] if isinstance(model, str) else list(model or ([settings.model] if settings.model else []))
+    chosen = [catalog.resolve(name) for name in names]
+    paths = expand_paths([source] if isinstance(source, (str, os.PathLike)) else source)
+    roles = [(path, "training") for path in paths]
+    if validation_file is not None:
+        roles.append((os.fspath(validation_file), "validation"))
+    counters: dict[tuple[str, str], TokenCounter] = {}
+    counted: dict[tuple[str, tuple[str, str]], array[int]] = {}
+    formats: dict[str, str | None] = {}
+
+    def counts_for(path: str, entry: Model) -> array[int]:
+        key = (entry.encoding, entry.tool_tokens)
+        if key not in counters:
+            counters[key] = counter_for(
+                entry.name,
+                catalog=catalog,
+                encodings_dir=settings.encodings_dir,
+                allow_download=settings.allow_download,
+            )
+        if (path, key) not in counted:
+            formats[path], counted[(path, key)] = count_file(path, counters[key])
+        return counted[(path, key)]
+
+    default = catalog.resolve(settings.model) if settings.model else catalog.resolve(DEFAULT_COUNTING_MODEL)
+    files: list[dict[str, object]] = []
+    for path, role in roles:
+        counts = counts_for(path, default)
+        files.append(
+            {
+                "path": path,
+                "role": role,
+                "format": formats[path],
+                "examples": len(counts),
+                "tokens": sum(counts),
+                "encoding": default.encoding,
+            }
+        )
+    training_formats = {formats[path] for path, role in roles if role == "training"} - {None}
+    if not chosen:
+        chosen = [m for m in catalog.models if training_formats <= set(m.formats)]
+    rows = []
+    for entry in chosen:
+        limit = settings.max_tokens_per_example or entry.max_tokens_per_example.value
+        priced = []
+        for path, role in roles:
+            if role != "training":
+                continue
+            counts = counts_for(path, entry)
+            estimate = price_examples(counts, model=entry, max_tokens=limit, epochs=settings.epochs, catalog=catalog)
+            priced.append(FileCost(path, len(counts), sum(1 for c in counts if c > limit), estimate))
+        rows.append(ModelCost(entry, limit, tuple(priced)))
+    rows.sort(key=lambda row: (row.usd is None, row.usd or 0.0, row.model.name))
+    return CostComparison(tuple(files), tuple(rows), catalog.prices_taken, settings.max_usd)

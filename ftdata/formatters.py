@@ -5,13 +5,16 @@ Each takes the report and returns one string; machine formats (json, github, con
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 import orjson
 
-from ftdata.cost import CostEstimate
+from ftdata.catalog import Catalog
+from ftdata.cost import CostComparison, CostEstimate
+from ftdata.lifecycle import lifecycle_status
 from ftdata.report import FileReport, Problem, Report, TokenStats
 
 Formatter = Callable[..., str]
@@ -77,7 +80,8 @@ def format_text(report: Report, *, show_all: bool = False, **_: Any) -> str:
 
 def _file_block(file: FileReport, show_all: bool) -> str:
     kind = file.format or "unknown format"
-    lines = [f"{file.path}  ({kind}, {file.examples:,} example{'s' if file.examples != 1 else ''})"]
+    role = ", validation file: checked, not billed" if file.role == "validation" else ""
+    lines = [f"{file.path}  ({kind}, {file.examples:,} example{'s' if file.examples != 1 else ''}{role})"]
     shown: Counter[str] = Counter()
     hidden: Counter[str] = Counter()
     for problem in file.problems:
@@ -135,10 +139,102 @@ def _summary_line(report: Report) -> str:
     counts = report.summary()
     files = len(report.files)
     verdict = "ok" if report.ok else "not ready"
+    trained = [f for f in report.files if f.role == "training"]
+    if report.usd is not None and len(trained) > 1:
+        verdict += f": ${report.usd:,.2f} in all"
+    if report.max_usd is not None and report.usd is not None:
+        budget = "over" if report.over_budget else "within"
+        verdict += f": ${report.usd:,.2f} is {budget} the ${report.max_usd:,.2f} budget"
     return (
         f"ftdata: {verdict}: {counts['errors']:,} error(s), {counts['warnings']:,} warning(s), "
         f"{counts['infos']:,} info(s) in {files} file{'s' if files != 1 else ''}"
     )
+
+
+def format_cost(comparison: CostComparison, *, today: datetime.date) -> str:
+    """The ``ftdata cost`` table: one row per model, cheapest first, then per-file figures and notes."""
+    lines = []
+    for file in comparison.files:
+        role = " (validation: counted, not billed)" if file["role"] == "validation" else ""
+        lines.append(
+            f"{file['path']}: {file['format'] or 'no examples'}, {file['examples']:,} examples, "
+            f"{file['tokens']:,} tokens ({file['encoding']}){role}"
+        )
+    header = ("model", "limit", "truncated", "epochs", "trained tokens", "USD", "status")
+    rows = []
+    for row in comparison.models:
+        epochs = sorted({f.estimate.epochs for f in row.files})
+        status = lifecycle_status(row.model, today)
+        over = comparison.max_usd is not None and row.usd is not None and row.usd > comparison.max_usd
+        rows.append(
+            (
+                row.model.name,
+                f"{row.max_tokens:,}",
+                f"{row.truncated:,}",
+                "/".join(map(str, epochs)) or "-",
+                f"{row.trained_tokens:,}",
+                "per hour" if row.usd is None else f"${row.usd:,.2f}" + (" over" if over else ""),
+                status[0] + " " + str(row.model.lifecycle.new_jobs_end) if status and row.model.lifecycle else "",
+            )
+        )
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines.append("")
+    for r in [header, *rows]:
+        lines.append(
+            "  ".join(
+                str(v).ljust(w) if i in (0, 6) else str(v).rjust(w) for i, (v, w) in enumerate(zip(r, widths))
+            ).rstrip()
+        )
+    if not rows:
+        lines.append("(no catalog model takes this format)")
+    if len([f for f in comparison.files if f["role"] == "training"]) > 1:
+        lines.append("\nPer file:")
+        for row in comparison.models:
+            for f in row.files:
+                usd = "-" if f.estimate.usd is None else f"${f.estimate.usd:,.2f}"
+                lines.append(
+                    f"  {row.model.name}  {f.path}: {f.estimate.epochs} epochs, "
+                    f"{f.estimate.trained_tokens:,} trained tokens, {usd}"
+                )
+    notes = sorted({f.estimate.note for row in comparison.models for f in row.files if f.estimate.note})
+    lines.append("")
+    lines.extend(f"Note: {note}." for note in notes)
+    lines.append(
+        f"Prices taken {comparison.prices_taken}; estimates (the service bills what it counts). "
+        "'truncated': examples over the limit, cut from the end and billed up to it."
+    )
+    return "\n".join(lines)
+
+
+def format_models(catalog: Catalog, *, today: datetime.date) -> str:
+    """The ``ftdata models`` table."""
+    header = ("model", "aliases", "encoding", "limit", "price", "methods", "new jobs end")
+    rows = []
+    for model in catalog.models:
+        price = model.training_price
+        status = lifecycle_status(model, today)
+        end = model.lifecycle.new_jobs_end if model.lifecycle else None
+        rows.append(
+            (
+                model.name,
+                ", ".join(model.aliases),
+                model.encoding,
+                f"{model.max_tokens_per_example.value:,}" + ("" if model.max_tokens_per_example.verified else "*"),
+                (f"${price.usd:g}/{'1M' if price.per == '1M tokens' else 'hour'}" + ("" if price.verified else "*"))
+                if price
+                else "-",
+                ", ".join(model.methods),
+                (f"{end} ({status[0]})" if status else str(end or ""))
+                + ("" if not model.lifecycle or model.lifecycle.verified else "*"),
+            )
+        )
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in [header, *rows]]
+    lines.append(
+        f"\nPrices taken {catalog.prices_taken}. * = not verified at a primary source "
+        "('ftdata models --format json' gives each figure's source)."
+    )
+    return "\n".join(lines)
 
 
 FORMATTERS: dict[str, Formatter] = {

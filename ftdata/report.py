@@ -101,11 +101,13 @@ class FileReport:
     examples: int
     problems: list[Problem] = field(default_factory=list)
     tokens: TokenStats | None = None
-    cost: CostEstimate | None = None
+    cost: CostEstimate | None = None  # None for a validation file: not billed
+    role: str = "training"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "path": self.path,
+            "role": self.role,
             "format": self.format,
             "examples": self.examples,
             "problems": [problem.to_dict() for problem in self.problems],
@@ -120,6 +122,7 @@ class Report:
 
     files: list[FileReport] = field(default_factory=list)
     strict: bool = False
+    max_usd: float | None = None  # the budget, if one was set
 
     @property
     def problems(self) -> list[Problem]:
@@ -138,8 +141,20 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        """No error (and, in strict mode, no warning either)."""
-        return self.errors == 0 and not (self.strict and self.warnings)
+        """No error, within budget (and, in strict mode, no warning either)."""
+        return self.errors == 0 and not (self.strict and self.warnings) and not self.over_budget
+
+    @property
+    def usd(self) -> float | None:
+        """Estimated training cost of all training files, or None when any of them has no price."""
+        costs = [f.cost.usd if f.cost else None for f in self.files if f.role == "training"]
+        if not costs or any(cost is None for cost in costs):
+            return None
+        return round(sum(cost for cost in costs if cost is not None), 6)
+
+    @property
+    def over_budget(self) -> bool:
+        return self.max_usd is not None and self.usd is not None and self.usd > self.max_usd
 
     @property
     def tokens(self) -> TokenStats | None:
@@ -155,10 +170,14 @@ class Report:
         return Counter((p.code, p.name, p.severity) for p in self.problems)
 
     def merge(self, other: Report) -> Report:
-        return Report(self.files + other.files, self.strict or other.strict)
+        return Report(self.files + other.files, self.strict or other.strict, self.max_usd)
 
-    def summary(self) -> dict[str, int]:
-        return {"errors": self.errors, "warnings": self.warnings, "infos": self.count("info")}
+    def summary(self) -> dict[str, Any]:
+        summary: dict[str, Any] = {"errors": self.errors, "warnings": self.warnings, "infos": self.count("info")}
+        summary["usd"] = self.usd
+        if self.max_usd is not None:
+            summary.update(max_usd=self.max_usd, over_budget=self.over_budget)
+        return summary
 
     def to_dict(self) -> dict[str, Any]:
         return {"schema_version": SCHEMA_VERSION, "files": [f.to_dict() for f in self.files], "summary": self.summary()}

@@ -26,6 +26,7 @@ The engine, not the rule, stamps code, name, severity and file on each finding.
 
 from __future__ import annotations
 
+import datetime
 from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -68,6 +69,7 @@ class RuleContext:
     options: Mapping[str, Any]
     max_tokens: int  # tokens per training example before the service truncates
     model: Model | None  # None when no model was chosen
+    today: datetime.date = field(default_factory=datetime.date.today)
 
 
 @dataclass(slots=True)
@@ -75,6 +77,7 @@ class DatasetFacts:
     """Compact facts about every record of a file, mergeable across workers."""
 
     format: str | None = None
+    role: str = "training"  # or "validation" (checked, not billed)
     lines: int = 0
     examples: int = 0  # records that parsed to an object
     token_counts: array[int] = field(default_factory=lambda: array("q"))  # total tokens per example

@@ -14,13 +14,14 @@ from typing import Any
 
 import tiktoken
 
-from ftdata.catalog import ToolTokenConstants, load_catalog
+from ftdata.catalog import Catalog, ToolTokenConstants, load_catalog
 from ftdata.encodings import get_encoding
 
 TOKENS_PER_MESSAGE = 3
 TOKENS_PER_NAME = 1
 REPLY_PRIMING = 3
 LOW_DETAIL_IMAGE_TOKENS = 85  # a 'detail: low' image; other details are estimated at this floor too
+DEFAULT_COUNTING_MODEL = "gpt-4o-mini"  # with no model chosen: count as today's models do (o200k_base)
 _CACHED_KEYS = frozenset({"role", "name"})
 
 
@@ -157,10 +158,16 @@ def _strip_period(value: Any) -> str:
     return text[:-1] if text.endswith(".") else text
 
 
-def counter_for(model: str | None, *, encodings_dir: str | None = None, allow_download: bool = False) -> TokenCounter:
+def counter_for(
+    model: str | None,
+    *,
+    catalog: Catalog | None = None,
+    encodings_dir: str | None = None,
+    allow_download: bool = False,
+) -> TokenCounter:
     """A counter for a catalog model (or, with no model, o200k_base with the gpt-4o constants)."""
-    catalog = load_catalog()
-    entry = catalog.resolve(model) if model else catalog.resolve("gpt-4o-mini")
+    catalog = catalog or load_catalog()
+    entry = catalog.resolve(model or DEFAULT_COUNTING_MODEL)
     encoding = get_encoding(entry.encoding, encodings_dir=encodings_dir, allow_download=allow_download)
     return TokenCounter(encoding, catalog.tool_constants(entry))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 import socket
 import sys
@@ -34,6 +35,16 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+PINNED_TODAY = datetime.date(2026, 6, 1)  # before every end date in the catalog, so results do not age
+
+
+@pytest.fixture(autouse=True)
+def _pinned_today(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rules see a fixed 'today' unless a test is marked real_today (or a fixture case sets 'today')."""
+    if request.node.get_closest_marker("real_today") is None:
+        monkeypatch.setattr("ftdata.engine.today_for_rules", lambda: PINNED_TODAY)
 
 
 _REPEAT = re.compile(r"^\.\.\. \((\d+) lines in all\)$")

@@ -210,7 +210,7 @@ def test_console_script_runs_as_a_real_process() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["summary"] == {"errors": 0, "warnings": 0, "infos": 0}
+    assert json.loads(result.stdout)["summary"] == {"errors": 0, "warnings": 0, "infos": 0, "usd": None}
     assert result.stderr == ""
 
 

@@ -26,8 +26,11 @@ def lint_only(
     return {(p.line, p.path) for p in report.problems}
 
 
+@pytest.mark.real_today
 @pytest.mark.parametrize(("rule_name", "case"), list(iter_fixture_cases()))
-def test_fixture_case(tmp_path: Path, rule_name: str, case: dict[str, Any]) -> None:
+def test_fixture_case(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rule_name: str, case: dict[str, Any]) -> None:
+    if "today" in case:
+        monkeypatch.setattr("ftdata.engine.today_for_rules", lambda: case["today"])
     expected = {("file" if e["line"] == "file" else e["line"], e.get("path")) for e in case["expect"]}
     found = {
         (line if line is not None else "file", path)
@@ -67,6 +70,7 @@ def doc_examples() -> list[Any]:
     return params
 
 
+@pytest.mark.real_today  # the docs' examples must hold on the day they are read
 @pytest.mark.parametrize(("rule_name", "section", "body", "settings"), doc_examples())
 def test_docstring_examples(tmp_path: Path, rule_name: str, section: str, body: str, settings: dict[str, str]) -> None:
     typed = {key: int(value) if value.isdigit() else value for key, value in settings.items()}
