@@ -15,9 +15,8 @@ from typing import Any, NoReturn
 import click
 import orjson
 
-from ftdata import __version__
+from ftdata import __version__, engine
 from ftdata.config import Settings, load_settings, parse_assignments
-from ftdata import engine
 from ftdata.engine import catalog_for, estimate_cost
 from ftdata.engine import lint as run_lint
 from ftdata.errors import FtdataError

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
-from array import array
 import os
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path

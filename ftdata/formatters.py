@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Container, Sequence
 from typing import Any
 
 import orjson
@@ -151,6 +151,17 @@ def _summary_line(report: Report) -> str:
     )
 
 
+def _table(rows: Sequence[Sequence[str]], *, left: Container[int]) -> list[str]:
+    """Rows as aligned text columns: the columns in ``left`` flush left, the others flush right."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(
+            v.ljust(w) if i in left else v.rjust(w) for i, (v, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    ]
+
+
 def format_cost(comparison: CostComparison, *, today: datetime.date) -> str:
     """The ``ftdata cost`` table: one row per model, cheapest first, then per-file figures and notes."""
     lines = []
@@ -177,14 +188,8 @@ def format_cost(comparison: CostComparison, *, today: datetime.date) -> str:
                 status[0] + " " + str(row.model.lifecycle.new_jobs_end) if status and row.model.lifecycle else "",
             )
         )
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     lines.append("")
-    for r in [header, *rows]:
-        lines.append(
-            "  ".join(
-                str(v).ljust(w) if i in (0, 6) else str(v).rjust(w) for i, (v, w) in enumerate(zip(r, widths))
-            ).rstrip()
-        )
+    lines.extend(_table([header, *rows], left=(0, 6)))
     if not rows:
         lines.append("(no catalog model takes this format)")
     if len([f for f in comparison.files if f["role"] == "training"]) > 1:
@@ -228,8 +233,7 @@ def format_models(catalog: Catalog, *, today: datetime.date) -> str:
                 + ("" if not model.lifecycle or model.lifecycle.verified else "*"),
             )
         )
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in [header, *rows]]
+    lines = _table([header, *rows], left=range(len(header)))
     lines.append(
         f"\nPrices taken {catalog.prices_taken}. * = not verified at a primary source "
         "('ftdata models --format json' gives each figure's source)."
