@@ -11,7 +11,8 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ftdata.engine import lint
+from ftdata.cost import CostComparison, CostEstimate
+from ftdata.engine import estimate_cost, lint
 from ftdata.errors import (
     ConfigError,
     EncodingUnavailableError,
@@ -54,6 +55,8 @@ def ensure_ready(
 
 __all__ = [
     "ConfigError",
+    "CostComparison",
+    "CostEstimate",
     "DatasetNotReadyError",
     "EncodingUnavailableError",
     "FileReport",
@@ -66,5 +69,6 @@ __all__ = [
     "__version__",
     "count_tokens",
     "ensure_ready",
+    "estimate_cost",
     "lint",
 ]

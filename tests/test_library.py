@@ -7,8 +7,6 @@ from pathlib import Path
 import pytest
 
 import ftdata
-from ftdata.catalog import load_catalog
-from ftdata.cost import auto_epochs, price_examples
 from tests.conftest import FIXTURES
 
 GOOD = FIXTURES / "examples" / "support-chat.jsonl"
@@ -54,27 +52,3 @@ def test_bad_arguments_raise_ftdata_errors() -> None:
         ftdata.lint(GOOD, colour="red")
     with pytest.raises(ftdata.InputError):
         ftdata.lint("no/such/file.jsonl")
-
-
-@pytest.mark.parametrize(("examples", "epochs"), [(1, 25), (5, 20), (10, 10), (34, 3), (1000, 3), (30000, 1)])
-def test_auto_epochs(examples: int, epochs: int) -> None:
-    assert auto_epochs(examples) == epochs
-
-
-def test_seed_guide_figure() -> None:
-    """100,000 tokens × 3 epochs on gpt-3.5-turbo ≈ $2.40 (the seed guide's worked example)."""
-    model = load_catalog().resolve("gpt-3.5-turbo")
-    cost = price_examples([1000] * 100, model=model, max_tokens=16385, epochs=3)
-    assert cost.trained_tokens == 300_000 and cost.usd == pytest.approx(2.40)
-
-
-def test_billed_tokens_are_capped_at_the_limit() -> None:
-    model = load_catalog().resolve("gpt-4o-mini")
-    cost = price_examples([100, 70_000], model=model, max_tokens=65_536, epochs=1)
-    assert cost.billed_tokens_per_epoch == 100 + 65_536
-
-
-def test_time_priced_method_has_no_made_up_dollars() -> None:
-    model = load_catalog().resolve("o4-mini")
-    cost = price_examples([100] * 20, model=model, max_tokens=65_536)
-    assert cost.usd is None and "per hour" in (cost.note or "")
