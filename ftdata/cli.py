@@ -75,6 +75,12 @@ def _run_options(function: Any) -> Any:
                 "--epochs", type=click.IntRange(1, 50), help="Epochs for the cost [default: the service's auto rule]."
             ),
             click.option(
+                "-j",
+                "--jobs",
+                type=click.IntRange(min=1),
+                help="Worker processes for large files [default: one per available core].",
+            ),
+            click.option(
                 "--validation-file",
                 type=click.Path(dir_okay=False, allow_dash=True),
                 help="Validation file: checked (lint) and counted, never billed.",

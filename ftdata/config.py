@@ -46,6 +46,7 @@ class Settings(BaseModel):
     encodings_dir: str | None = None
     allow_download: bool = False
     strict: bool = False
+    jobs: int | None = Field(default=None, ge=1)  # worker processes; default: one per available core
 
     @field_validator("select", "extend_select", "ignore", mode="before")
     @classmethod

@@ -8,23 +8,27 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
+import itertools
+import multiprocessing
 import os
-from array import array
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ftdata.catalog import Catalog, Model, load_catalog
+from ftdata.checker import FileCheck, Partial
 from ftdata.config import NO_MODEL_MAX_TOKENS, Settings, build_settings, load_settings
 from ftdata.cost import CostComparison, FileCost, ModelCost, price_examples
 from ftdata.errors import ConfigError, InputError
-from ftdata.formats import detect_format, messages_of
-from ftdata.reader import Item, LineIssue, Record, describe_json_type, read_path
+from ftdata.formats import detect_format
+from ftdata.reader import BLOCK_BYTES, Block, Item, LineIssue, Record, describe_json_type, parse_block, read_blocks
 from ftdata.registry import Rule, all_rules, find_rule, select_rules, validate_selector
-from ftdata.report import FileReport, Problem, Report, TokenStats
-from ftdata.ruleapi import DatasetFacts, Example, Finding, RuleContext, Severity
-from ftdata.tokens import DEFAULT_COUNTING_MODEL, ExampleTokens, TokenCounter, counter_for
+from ftdata.report import Report
+from ftdata.ruleapi import RuleContext, Severity
+from ftdata.tokens import DEFAULT_COUNTING_MODEL, TokenCounter, counter_for
 
 Source = str | os.PathLike[str]
 Progress = Callable[[str, int], None]
@@ -138,108 +142,90 @@ def _same_kind(value: Any, default: Any) -> bool:
     return isinstance(value, type(default))
 
 
-def lint_items(items: Iterable[Item], plan: Plan, *, name: str, role: str = "training") -> FileReport:
-    """Run one file's stream of records and line issues through the rules.
+_WORKER_PLANS: dict[int, Plan] = {}  # plans of the current run, inherited by forked worker processes
+PARALLEL_MIN_BLOCKS = 3  # smaller files are checked in-process: starting workers would cost more
 
-    A validation file (``role="validation"``) is checked the same way; it is not billed.
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _check_block(key: int, name: str, role: str, file_format: str | None, block: Block) -> Partial:
+    """Check one block of a file (in a worker process, or in-process)."""
+    check = FileCheck(_WORKER_PLANS[key], name, role, file_format)
+    check.feed(parse_block(block))
+    return check.partial
+
+
+class Runner:
+    """Checks files block by block, in this process or in a pool of worker processes, in file order.
+
+    Workers are forked once per run and inherit the prepared plans (rules, encodings), so nothing heavy
+    is sent to them; at most ``2 × jobs`` blocks are in flight, so memory stays flat.
     """
-    rules = plan.rules_for(name)
-    line_rules = {rule.reader_issue: rule for rule in rules if rule.kind == "line"}
-    record_rules = [rule for rule in rules if rule.kind == "record"]
-    dataset_rules = [rule for rule in rules if rule.kind == "dataset"]
-    facts = DatasetFacts(role=role)
-    problems: list[Problem] = []
-    trained = 0
-    estimated = False
-    collecting = [rule for rule in dataset_rules if rule.collect is not None]
-    active: list[Rule] = record_rules
-    active_collecting: list[Rule] = collecting
 
-    def stamp(rule: Rule, findings: Iterable[Finding], line: int | None) -> None:
-        for finding in findings:
-            problems.append(
-                Problem(
-                    code=rule.code,
-                    name=rule.name,
-                    severity=plan.severities[rule.code],
-                    line=line if finding.line == -1 else finding.line,
-                    path=finding.path,
-                    message=finding.message,
-                    column=finding.column,
-                    file=name,
-                )
-            )
+    def __init__(self, plans: Sequence[Plan], jobs: int | None = None) -> None:
+        self.jobs = max(1, jobs if jobs is not None else default_jobs())
+        if self.jobs > 1 and "fork" not in multiprocessing.get_all_start_methods():
+            self.jobs = 1  # pragma: no cover - workers inherit plans by forking; elsewhere run in-process
+        for plan in plans:
+            _WORKER_PLANS[id(plan)] = plan
+        self._plans = list(plans)
+        self._pool: ProcessPoolExecutor | None = None
 
-    for item in items:
-        if isinstance(item, LineIssue):
-            facts.lines = max(facts.lines, item.line or 0)
-            line_rule = line_rules.get(item.kind)
-            if line_rule is not None:
-                stamp(line_rule, line_rule.function(item), item.line)
-            continue
-        facts.lines = max(facts.lines, item.line)
-        if facts.format is None:
-            facts.format = detect_format(item.data)
-            active = [r for r in record_rules if r.formats is None or facts.format in r.formats]
-            active_collecting = [r for r in collecting if r.formats is None or facts.format in r.formats]
-        tokens = count_example(plan.counter, item.data, facts.format)
-        facts.examples += 1
-        facts.token_counts.append(tokens.total)
-        facts.trained_counts.append(tokens.trained)
-        trained += tokens.trained
-        estimated |= tokens.estimated
-        example = Example(item.line, item.data, facts.format, tokens)
-        for rule in active:
-            stamp(rule, rule.function(example, plan.contexts[rule.code]), item.line)
-        for rule in active_collecting:
-            value = rule.collect(example, plan.contexts[rule.code])  # type: ignore[misc]
-            if value is not None:
-                facts.collected.setdefault(rule.code, []).append((item.line, value))
-    for rule in dataset_rules:
-        stamp(rule, rule.function(facts, plan.contexts[rule.code]), None)
-    problems.sort(key=lambda p: (p.line is not None, p.line or 0))
-    counts = facts.token_counts
-    return FileReport(
-        path=name,
-        role=role,
-        format=facts.format,
-        examples=facts.examples,
-        problems=problems,
-        tokens=TokenStats.from_counts(
-            counts, trained, encoding=plan.counter.encoding.name, limit=plan.max_tokens, estimated=estimated
-        ),
-        cost=(
-            price_examples(
-                counts, model=plan.model, max_tokens=plan.max_tokens, epochs=plan.settings.epochs, catalog=plan.catalog
-            )
-            if role == "training"
-            else None
-        ),
-    )
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+        for plan in self._plans:
+            _WORKER_PLANS.pop(id(plan), None)
+
+    def check(
+        self, plan: Plan, name: str, role: str = "training", progress: Callable[[int], None] | None = None
+    ) -> FileCheck:
+        """Check one file; returns the merged check (``.finish()`` gives the file's report)."""
+        check = FileCheck(plan, name, role)
+        blocks = read_blocks(name, block_bytes=BLOCK_BYTES, progress=progress)
+        head = list(itertools.islice(blocks, PARALLEL_MIN_BLOCKS))
+        parallel = self.jobs > 1 and len(head) == PARALLEL_MIN_BLOCKS
+        pending: deque[Future[Partial] | Partial] = deque()
+        file_format: str | None = None
+        for block in itertools.chain(head, blocks):
+            if isinstance(block, LineIssue):
+                issue = FileCheck(plan, name, role, file_format)
+                issue.line_issue(block)
+                pending.append(issue.partial)
+            else:
+                file_format = file_format or first_format(block)
+                task = (id(plan), name, role, file_format, block)
+                pending.append(self._pool_for().submit(_check_block, *task) if parallel else _check_block(*task))
+            while len(pending) > 2 * self.jobs or (pending and not isinstance(pending[0], Future)):
+                check.merge(_result(pending.popleft()))
+        while pending:
+            check.merge(_result(pending.popleft()))
+        return check
+
+    def _pool_for(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"))
+        return self._pool
 
 
-def count_example(counter: TokenCounter, data: dict[str, Any], file_format: str) -> ExampleTokens:
-    if file_format == "prompt-completion":
-        return counter.prompt_completion(data.get("prompt"), data.get("completion"))
-    if file_format == "preference":
-        source = data.get("input")
-        source = source if isinstance(source, dict) else {}
-        tokens = counter.chat(messages_of(source) or [], tools=_list(source.get("tools")))
-        for key in ("preferred_output", "non_preferred_output"):
-            outputs = data.get(key)
-            for message in outputs if isinstance(outputs, list) else []:
-                if isinstance(message, dict):
-                    extra, _ = counter.message(message)
-                    tokens.total += extra
-                    tokens.trained += extra
-        return tokens
-    tools = _list(data.get("tools"))
-    functions = _list(data.get("functions"))
-    return counter.chat(messages_of(data) or [], tools=tools, functions=functions)
+def _result(slot: Future[Partial] | Partial) -> Partial:
+    return slot.result() if isinstance(slot, Future) else slot
 
 
-def _list(value: Any) -> list[Any] | None:
-    return value if isinstance(value, list) else None
+def first_format(block: Block) -> str | None:
+    """The format of the first record in a block (a file's format is its first record's)."""
+    for item in parse_block(block):
+        if isinstance(item, Record):
+            return detect_format(item.data)
+    return None
 
 
 def expand_paths(paths: Iterable[Source]) -> list[str]:
@@ -308,26 +294,18 @@ def lint(
     else:
         paths = list(source)
         if paths and all(isinstance(row, Mapping) for row in paths):
-            report.files.append(lint_items(records_from(paths), plan, name="<records>"))
+            check = FileCheck(plan, "<records>")
+            check.feed(records_from(paths))
+            report.files.append(check.finish())
             paths = []
     jobs = [(name, "training") for name in expand_paths(paths)]
     if validation_file is not None:
         jobs.append((os.fspath(validation_file), "validation"))
-    for name, role in jobs:
-        callback = (lambda done, _name=name: progress(_name, done)) if progress else None
-        report.files.append(lint_items(read_path(name, progress=callback), plan, name=name, role=role))
+    with Runner([plan], settings.jobs) as runner:
+        for name, role in jobs:
+            callback = (lambda done, _name=name: progress(_name, done)) if progress else None
+            report.files.append(runner.check(plan, name, role, callback).finish())
     return report
-
-
-def count_file(path: str, counter: TokenCounter) -> tuple[str | None, array[int]]:
-    """The file's format and the token count of each example, without running any rule."""
-    file_format: str | None = None
-    counts: array[int] = array("q")
-    for item in read_path(path):
-        if isinstance(item, Record):
-            file_format = file_format or detect_format(item.data)
-            counts.append(count_example(counter, item.data, file_format).total)
-    return file_format, counts
 
 
 def estimate_cost(
@@ -361,48 +339,50 @@ def estimate_cost(
     roles = [(path, "training") for path in paths]
     if validation_file is not None:
         roles.append((os.fspath(validation_file), "validation"))
-    counters: dict[tuple[str, str], TokenCounter] = {}
-    counted: dict[tuple[str, tuple[str, str]], array[int]] = {}
-    formats: dict[str, str | None] = {}
+    # Counting needs no rule; each (encoding, tool-token constants) pair is counted once per file.
+    counting = settings.model_copy(update={"select": (), "extend_select": (), "max_usd": None})
+    plans: dict[tuple[str, str], Plan] = {}
 
-    def counts_for(path: str, entry: Model) -> array[int]:
+    def plan_for(entry: Model) -> Plan:
         key = (entry.encoding, entry.tool_tokens)
-        if key not in counters:
-            counters[key] = counter_for(
-                entry.name,
-                catalog=catalog,
-                encodings_dir=settings.encodings_dir,
-                allow_download=settings.allow_download,
-            )
-        if (path, key) not in counted:
-            formats[path], counted[(path, key)] = count_file(path, counters[key])
-        return counted[(path, key)]
+        if key not in plans:
+            plans[key] = Plan.from_settings(counting.merged(model=entry.name), config_root)
+        return plans[key]
 
-    default = catalog.resolve(settings.model) if settings.model else catalog.resolve(DEFAULT_COUNTING_MODEL)
+    checks: dict[tuple[str, int], FileCheck] = {}
+
+    def count(wanted: Sequence[tuple[str, Plan]]) -> None:
+        todo = [(path, plan) for path, plan in wanted if (path, id(plan)) not in checks]
+        with Runner(list({id(plan): plan for _, plan in todo}.values()), settings.jobs) as runner:
+            for path, plan in todo:
+                checks[(path, id(plan))] = runner.check(plan, path)
+
+    default = plan_for(catalog.resolve(settings.model or DEFAULT_COUNTING_MODEL))
+    count([(path, default) for path, _ in roles])
     files: list[dict[str, object]] = []
     for path, role in roles:
-        counts = counts_for(path, default)
+        facts = checks[(path, id(default))].partial.facts
         files.append(
             {
                 "path": path,
                 "role": role,
-                "format": formats[path],
-                "examples": len(counts),
-                "tokens": sum(counts),
-                "encoding": default.encoding,
+                "format": facts.format,
+                "examples": facts.examples,
+                "tokens": sum(facts.token_counts),
+                "encoding": default.counter.encoding.name,
             }
         )
-    training_formats = {formats[path] for path, role in roles if role == "training"} - {None}
+    training = [path for path, role in roles if role == "training"]
+    training_formats = {checks[(path, id(default))].partial.facts.format for path in training} - {None}
     if not chosen:
         chosen = [m for m in catalog.models if training_formats <= set(m.formats)]
+    count([(path, plan_for(entry)) for entry in chosen for path in training])
     rows = []
     for entry in chosen:
         limit = settings.max_tokens_per_example or entry.max_tokens_per_example.value
         priced = []
-        for path, role in roles:
-            if role != "training":
-                continue
-            counts = counts_for(path, entry)
+        for path in training:
+            counts = checks[(path, id(plan_for(entry)))].partial.facts.token_counts
             estimate = price_examples(counts, model=entry, max_tokens=limit, epochs=settings.epochs, catalog=catalog)
             priced.append(FileCost(path, len(counts), sum(1 for c in counts if c > limit), estimate))
         rows.append(ModelCost(entry, limit, tuple(priced)))

@@ -51,14 +51,41 @@ class LineIssue:
 Item = Record | LineIssue
 
 
-def read_path(path: str | Path, *, progress: Any = None) -> Iterator[Item]:
-    """Stream the records of a JSONL file (``-`` is standard input; gzip is detected by magic bytes).
+BLOCK_BYTES = 1 << 21  # blocks of about 2 MiB of whole lines: the unit of work for parallel checking
 
-    ``progress``, if given, is called with the number of raw bytes read so far, now and then.
-    Raises :class:`InputError` when the file cannot be opened at all.
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """Whole lines of a file, with the number of the first one and its byte offset."""
+
+    first_line: int
+    offset: int
+    data: bytes
+
+
+def read_path(path: str | Path, *, progress: Any = None) -> Iterator[Item]:
+    """Stream the records and line issues of a JSONL file, in order.
+
+    ``-`` is standard input; gzip is detected by magic bytes. ``progress``, if given, is called with the
+    number of raw bytes read so far, now and then. Raises :class:`InputError` when the file cannot be opened.
+    """
+    for block in read_blocks(path, progress=progress):
+        if isinstance(block, LineIssue):
+            yield block
+        else:
+            yield from parse_block(block)
+
+
+def read_blocks(
+    path: str | Path, *, block_bytes: int = BLOCK_BYTES, progress: Any = None
+) -> Iterator[Block | LineIssue]:
+    """The file's lines in blocks of about ``block_bytes`` (never the whole file at once).
+
+    A compressed stream that is corrupt or cut short ends with an ``invalid-json`` issue after the lines
+    that could be read; a file with no bytes yields an ``empty-file`` issue.
     """
     if str(path) == STDIN:
-        yield from read_stream(_maybe_gunzip(sys.stdin.buffer), progress=progress)
+        yield from _blocks(_maybe_gunzip(sys.stdin.buffer), block_bytes, progress, None)
         return
     try:
         raw = open(path, "rb")  # noqa: SIM115 - closed by the with below, through the wrapper
@@ -69,7 +96,7 @@ def read_path(path: str | Path, *, progress: Any = None) -> Iterator[Item]:
     except OSError as exc:
         raise InputError(f"{path}: cannot open: {exc.strerror or exc}") from None
     with raw:
-        yield from read_stream(_maybe_gunzip(raw), progress=progress, raw=raw)
+        yield from _blocks(_maybe_gunzip(raw), block_bytes, progress, raw)
 
 
 def _maybe_gunzip(stream: IO[bytes]) -> IO[bytes]:
@@ -79,34 +106,57 @@ def _maybe_gunzip(stream: IO[bytes]) -> IO[bytes]:
     return buffered
 
 
-def read_stream(stream: Iterable[bytes], *, progress: Any = None, raw: IO[bytes] | None = None) -> Iterator[Item]:
-    """Parse a binary line stream. ``raw`` is the underlying file, for progress in compressed bytes."""
-    offset = 0
-    number = 0
-    crlf_lines = 0
+def _blocks(stream: IO[bytes], block_bytes: int, progress: Any, raw: IO[bytes] | None) -> Iterator[Block | LineIssue]:
+    lines: list[bytes] = []
+    size = offset = 0
+    first_line = 1
     try:
-        for number, line in enumerate(stream, start=1):
-            start = offset
-            offset += len(line)
-            if progress is not None and number % 4096 == 0:
-                progress(raw.tell() if raw is not None else offset)
-            if number == 1 and line.startswith(_BOM):
-                yield LineIssue("bom", 1)
-                line = line[len(_BOM) :]
-            if line.endswith(b"\r\n"):
-                crlf_lines += 1
-                if crlf_lines == 1:
-                    yield LineIssue("crlf", number)
-            if not line.strip():
-                yield LineIssue("blank-line", number)
-                continue
-            yield _parse(line, number, start)
+        for line in stream:
+            lines.append(line)
+            size += len(line)
+            if size >= block_bytes:
+                yield Block(first_line, offset, b"".join(lines))
+                first_line += len(lines)
+                offset += size
+                lines, size = [], 0
+                if progress is not None:
+                    progress(raw.tell() if raw is not None else offset)
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        yield LineIssue("invalid-json", number + 1, f"the compressed stream is corrupt or truncated ({exc})")
+        if lines:
+            yield Block(first_line, offset, b"".join(lines))
+        yield LineIssue(
+            "invalid-json", first_line + len(lines), f"the compressed stream is corrupt or truncated ({exc})"
+        )
+        return
+    if lines:
+        yield Block(first_line, offset, b"".join(lines))
     if progress is not None:
-        progress(raw.tell() if raw is not None else offset)
-    if number == 0:
+        progress(raw.tell() if raw is not None else offset + size)
+    if offset + size == 0:
         yield LineIssue("empty-file", None)
+
+
+def parse_block(block: Block) -> Iterator[Item]:
+    """The records and line issues of a block (a BOM is looked for only at the start of the file)."""
+    return read_stream(io.BytesIO(block.data), first_line=block.first_line, offset=block.offset)
+
+
+def read_stream(stream: Iterable[bytes], *, first_line: int = 1, offset: int = 0) -> Iterator[Item]:
+    """Parse binary lines. A CRLF ending is reported once per call (the engine keeps the file's first)."""
+    crlf_seen = False
+    for number, line in enumerate(stream, start=first_line):
+        start = offset
+        offset += len(line)
+        if number == 1 and line.startswith(_BOM):
+            yield LineIssue("bom", 1)
+            line = line[len(_BOM) :]
+        if not crlf_seen and line.endswith(b"\r\n"):
+            crlf_seen = True
+            yield LineIssue("crlf", number)
+        if not line.strip():
+            yield LineIssue("blank-line", number)
+            continue
+        yield _parse(line, number, start)
 
 
 def _parse(line: bytes, number: int, offset: int) -> Item:

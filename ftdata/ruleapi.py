@@ -78,18 +78,20 @@ class DatasetFacts:
 
     format: str | None = None
     role: str = "training"  # or "validation" (checked, not billed)
-    lines: int = 0
+    lines: int = 0  # the last line number seen
     examples: int = 0  # records that parsed to an object
     token_counts: array[int] = field(default_factory=lambda: array("q"))  # total tokens per example
     trained_counts: array[int] = field(default_factory=lambda: array("q"))
+    estimated: bool = False  # some token counts include estimates (images, tool calls)
     collected: dict[str, list[tuple[int, Any]]] = field(default_factory=dict)  # rule code -> (line, value)
 
     def merge(self, other: DatasetFacts) -> None:
         self.format = self.format or other.format
-        self.lines += other.lines
+        self.lines = max(self.lines, other.lines)
         self.examples += other.examples
         self.token_counts.extend(other.token_counts)
         self.trained_counts.extend(other.trained_counts)
+        self.estimated |= other.estimated
         for code, values in other.collected.items():
             self.collected.setdefault(code, []).extend(values)
 
