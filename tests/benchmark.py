@@ -3,9 +3,16 @@
     python tests/benchmark.py                     # a 100 MB file
     python tests/benchmark.py --sizes 100,1000    # 100 MB and 1 GB, side by side
 
-The files are generated once (deterministically) into bench-out/ and reused. Each run is a fresh
-``ftdata lint`` process, timed from start to exit, its peak RSS taken from the kernel (wait4).
-Not collected by pytest: timings belong in a benchmark, never in unit tests.
+The files are generated once (deterministically) into bench-out/ and reused. For each size it times, as
+fresh processes, the fastest of --repeat runs of:
+- ftdata lint with --jobs 1 and with --jobs N (and checks that both print the same report);
+- the notebook approach: the whole file read, stdlib json per line, a format-check pass, every message
+  encoded in a loop and the assistant messages again (as the OpenAI cookbook's notebook does);
+- a plain one-core loop: stdlib json per line and every string encoded once, nothing else;
+- the floor: orjson per line plus every string encoded once, the file split across N processes;
+and a 20-example file against importing the dependencies and loading one encoding.
+Memory is the peak proportional set size of the process and its workers. Not collected by pytest:
+timings belong in a benchmark, never in unit tests.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -138,70 +146,239 @@ def make_file(size_mb: int, seed: int = 1) -> Path:
     return path
 
 
+# The notebook approach, as the OpenAI cookbook's data-preparation notebook does it (written anew here):
+# the whole file in memory through stdlib json, a format-check pass, then every message's string values
+# encoded in a Python loop for the totals, and the assistant messages encoded again for their own counts.
+NOTEBOOK = """
+import json, statistics, sys
+from collections import Counter
+from ftdata.encodings import get_encoding   # the notebook's tiktoken.get_encoding, without the network
+encoding = get_encoding("o200k_base")
+with open(sys.argv[1], encoding="utf-8") as handle:
+    dataset = [json.loads(line) for line in handle]
+errors = Counter()
+for example in dataset:
+    messages = example.get("messages")
+    if not messages:
+        errors["missing_messages_list"] += 1
+        continue
+    for message in messages:
+        if "role" not in message or "content" not in message:
+            errors["message_missing_key"] += 1
+        if any(key not in ("role", "content", "name", "function_call", "weight") for key in message):
+            errors["message_unrecognized_key"] += 1
+        if message.get("role") not in ("system", "user", "assistant", "function"):
+            errors["unrecognized_role"] += 1
+        if not isinstance(message.get("content"), (str, type(None))):
+            errors["missing_content"] += 1
+    if not any(message.get("role") == "assistant" for message in messages):
+        errors["example_missing_assistant_message"] += 1
+
+def total_tokens(messages):
+    tokens = 3
+    for message in messages:
+        tokens += 3
+        for key, value in message.items():
+            if isinstance(value, str):
+                tokens += len(encoding.encode(value))
+            if key == "name":
+                tokens += 1
+    return tokens
+
+def assistant_tokens(messages):
+    return sum(len(encoding.encode(m["content"])) for m in messages
+               if m.get("role") == "assistant" and isinstance(m.get("content"), str))
+
+lengths, trained, no_system, no_user = [], [], 0, 0
+for example in dataset:
+    messages = example["messages"]
+    no_system += not any(m.get("role") == "system" for m in messages)
+    no_user += not any(m.get("role") == "user" for m in messages)
+    lengths.append(total_tokens(messages))
+    trained.append(assistant_tokens(messages))
+ordered = sorted(lengths)
+print(len(dataset), sum(lengths), sum(trained), ordered[0], ordered[-1], statistics.mean(ordered),
+      statistics.median(ordered), sum(n > 65536 for n in lengths), dict(errors), no_system, no_user)
+"""
+
+# The same reading and one encoding pass, without the checks or the second pass: a lower bound for any
+# single-core Python script.
+ENCODE_LOOP = """
+import json, sys
+from ftdata.encodings import get_encoding
+encoding = get_encoding("o200k_base")
+total = 0
+with open(sys.argv[1], encoding="utf-8") as handle:
+    for line in handle:
+        for message in json.loads(line)["messages"]:
+            for value in message.values():
+                if isinstance(value, str):
+                    total += len(encoding.encode_ordinary(value))
+print(total)
+"""
+
+FLOOR = """
+import orjson, sys
+from concurrent.futures import ProcessPoolExecutor
+from ftdata.encodings import get_encoding
+encoding = get_encoding("o200k_base")
+
+def strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings(item)
+
+def part(bounds):
+    start, end = bounds
+    encode = encoding.encode_ordinary
+    total = 0
+    with open(sys.argv[1], "rb") as handle:
+        handle.seek(start)
+        if start:
+            handle.readline()
+        while handle.tell() <= end:
+            line = handle.readline()
+            if not line:
+                break
+            for text in strings(orjson.loads(line)):
+                total += len(encode(text))
+    return total
+
+if __name__ == "__main__":
+    import os
+    size = os.path.getsize(sys.argv[1])
+    jobs = int(sys.argv[2])
+    cuts = [size * k // jobs for k in range(jobs + 1)]
+    bounds = [(cuts[k], cuts[k + 1] - 1) for k in range(jobs)]
+    import multiprocessing
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        print(sum(pool.map(part, bounds)))
+"""
+
+
+def _tree_pss(pid: int) -> int:
+    """Proportional set size of a process and its children, in bytes (shared pages counted once)."""
+    total = 0
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    except OSError:
+        pass
+    for one in pids:
+        try:
+            for line in Path(f"/proc/{one}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+    return total
+
+
 def run_measured(args: list[str]) -> tuple[float, int, int, str]:
-    """(seconds, peak RSS in bytes, exit code, stdout) of a child process."""
+    """(seconds, peak memory in bytes, exit code, stdout) of a child process and its workers.
+
+    Memory is the peak, sampled every 20 ms, of the proportional set size summed over the process and its
+    children (so pages that forked workers share are not counted twice).
+    """
     start = time.perf_counter()
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    assert process.stdout is not None
-    stdout = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return elapsed, usage.ru_maxrss * 1024, process.returncode, stdout
+    with tempfile.TemporaryFile() as out:
+        process = subprocess.Popen(args, stdout=out, stderr=subprocess.DEVNULL)
+        peak = 0
+        while process.poll() is None:
+            peak = max(peak, _tree_pss(process.pid))
+            time.sleep(0.02)
+        elapsed = time.perf_counter() - start
+        out.seek(0)
+        stdout = out.read().decode()
+    return elapsed, peak, process.returncode, stdout
+
+
+def best_of(args: list[str], repeat: int) -> tuple[float, int, int, str]:
+    runs = [run_measured(args) for _ in range(repeat)]
+    return min(runs, key=lambda run: run[0])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="100", help="file sizes in MB, comma-separated (default 100)")
     parser.add_argument("--model", default="gpt-4o-mini")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per size; the fastest is reported")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="workers for the parallel runs")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the fastest is reported")
+    parser.add_argument("--skip-baselines", action="store_true", help="only time ftdata")
     options = parser.parse_args()
-    rows = []
+    python = sys.executable
+    results: dict[str, object] = {"jobs": options.jobs, "cores": os.cpu_count(), "sizes": {}}
     for size in [int(s) for s in options.sizes.split(",")]:
         path = make_file(size)
         megabytes = path.stat().st_size / 1e6
-        best: tuple[float, int, int, str] | None = None
-        for _ in range(options.repeat):
-            measured = run_measured(
-                [
-                    sys.executable,
-                    "-m",
-                    "ftdata",
-                    "lint",
-                    str(path),
-                    "--isolated",
-                    "--model",
-                    options.model,
-                    "--format",
-                    "json",
-                    "--no-progress",
-                ]
-            )
-            if best is None or measured[0] < best[0]:
-                best = measured
-        assert best is not None
-        seconds, rss, code, stdout = best
-        summary = json.loads(stdout)
-        tokens = summary["files"][0]["tokens"]
-        rows.append(
-            {
-                "file_mb": round(megabytes, 1),
-                "examples": summary["files"][0]["examples"],
-                "tokens": tokens["total"],
+        lint = [
+            python,
+            "-m",
+            "ftdata",
+            "lint",
+            str(path),
+            "--isolated",
+            "--model",
+            options.model,
+            "--format",
+            "json",
+            "--no-progress",
+        ]
+        row: dict[str, object] = {"file_mb": round(megabytes, 1)}
+        outputs = {}
+        for jobs in sorted({1, options.jobs}):
+            seconds, memory, code, stdout = best_of([*lint, "--jobs", str(jobs)], options.repeat)
+            outputs[jobs] = stdout
+            tokens = json.loads(stdout)["files"][0]["tokens"]
+            row[f"ftdata_jobs{jobs}"] = {
                 "seconds": round(seconds, 2),
                 "mb_per_s": round(megabytes / seconds, 1),
-                "tokens_per_s": round(tokens["total"] / seconds),
-                "peak_rss_mb": round(rss / 1e6, 1),
+                "peak_mb": round(memory / 1e6, 1),
                 "exit_code": code,
             }
-        )
-    print(f"{'file MB':>8} {'examples':>9} {'tokens':>12} {'seconds':>8} {'MB/s':>6} {'Mtok/s':>7} {'peak RSS MB':>12}")
-    for row in rows:
-        print(
-            f"{row['file_mb']:>8} {row['examples']:>9,} {row['tokens']:>12,} {row['seconds']:>8} "
-            f"{row['mb_per_s']:>6} {row['tokens_per_s'] / 1e6:>7.2f} {row['peak_rss_mb']:>12}"
-        )
-    print(json.dumps(rows))
+            row["examples"], row["tokens"] = tokens["examples"], tokens["total"]
+        row["same_answers_jobs1_vs_jobsN"] = len(set(outputs.values())) == 1
+        if not options.skip_baselines:
+            seconds, memory, _, _ = best_of([python, "-c", NOTEBOOK, str(path)], options.repeat)
+            row["notebook"] = {"seconds": round(seconds, 2), "peak_mb": round(memory / 1e6, 1)}
+            seconds, memory, _, _ = best_of([python, "-c", ENCODE_LOOP, str(path)], options.repeat)
+            row["encode_loop_one_core"] = {"seconds": round(seconds, 2), "peak_mb": round(memory / 1e6, 1)}
+            floor_file = OUT / "floor.py"
+            floor_file.write_text(FLOOR)
+            seconds, memory, _, _ = best_of([python, str(floor_file), str(path), str(options.jobs)], options.repeat)
+            row["floor"] = {"seconds": round(seconds, 2), "peak_mb": round(memory / 1e6, 1)}
+            fastest = row[f"ftdata_jobs{options.jobs}"]["seconds"]  # type: ignore[index]
+            row["speedup_vs_notebook"] = round(row["notebook"]["seconds"] / fastest, 2)  # type: ignore[index]
+            row["ratio_to_floor"] = round(fastest / row["floor"]["seconds"], 2)  # type: ignore[index]
+        results["sizes"][str(size)] = row  # type: ignore[index]
+    if not options.skip_baselines:
+        small = OUT / "small-20.jsonl"
+        small.write_text("".join(make_file(100).open(encoding="utf-8").readline() for _ in range(1)) * 20)
+        startup = best_of(
+            [
+                python,
+                "-c",
+                "import tiktoken, pydantic, orjson, click\n"
+                "from ftdata.encodings import get_encoding; get_encoding('o200k_base')",
+            ],
+            5,
+        )[0]
+        small_lint = best_of(
+            [python, "-m", "ftdata", "lint", str(small), "--isolated", "--model", options.model, "--no-progress"], 5
+        )[0]
+        results["small_file"] = {
+            "examples": 20,
+            "lint_seconds": round(small_lint, 3),
+            "imports_plus_encoding_seconds": round(startup, 3),
+            "ratio": round(small_lint / startup, 2),
+        }
+    print(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":

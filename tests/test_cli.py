@@ -238,3 +238,23 @@ def test_folders_stand_for_their_jsonl_files(tmp_path: Path) -> None:
     empty.mkdir()
     code, _, err = run("lint", str(empty), "--isolated")
     assert code == 2 and "no .jsonl or .jsonl.gz file" in err
+
+
+def test_same_answers_with_one_and_several_jobs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of 4 KiB split the file many times; forked workers must give exactly the in-process report."""
+    monkeypatch.setattr("ftdata.engine.BLOCK_BYTES", 4096)
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_bytes(b"\xef\xbb\xbf" + (GOOD.read_bytes() + BROKEN.read_bytes()).replace(b"\n", b"\r\n", 3) * 3)
+    outputs = {}
+    for jobs in ("1", "2", "3"):
+        code, out, _ = run("lint", str(mixed), "--isolated", "-f", "json", "--jobs", jobs, "-m", "gpt-4o-mini")
+        assert code == 1
+        outputs[jobs] = out
+    assert outputs["1"] == outputs["2"] == outputs["3"]
+    problems = json.loads(outputs["1"])["files"][0]["problems"]
+    assert [p["code"] for p in problems].count("FT007") == 1  # CRLF once per file, whatever the split
+    assert [p["code"] for p in problems].count("FT003") == 1
+    lines = [p["line"] for p in problems if p["line"] is not None]
+    assert lines == sorted(lines) and max(lines) > 200  # absolute line numbers across blocks
+    costs = {jobs: run("cost", str(mixed), "--isolated", "-f", "json", "--jobs", jobs)[1] for jobs in ("1", "2")}
+    assert costs["1"] == costs["2"]
