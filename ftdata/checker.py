@@ -8,7 +8,7 @@ before the dataset rules run once on the merged facts. Either way the answers ar
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ftdata.cost import price_examples
@@ -30,6 +30,25 @@ class Partial:
     problems: list[Problem] = field(default_factory=list)
     facts: DatasetFacts = field(default_factory=DatasetFacts)
     first_crlf: int | None = None  # CRLF is reported once per file, at its first line
+    line_count: int = 0  # lines of the part checked (a block's lines are numbered from 1)
+
+    def shifted(self, lines: int) -> Partial:
+        """The same results with every line number moved on by ``lines`` (the lines of earlier blocks)."""
+        if not lines:
+            return self
+        facts = replace(
+            self.facts,
+            lines=self.facts.lines + lines,
+            collected={
+                code: [(line + lines, v) for line, v in values] for code, values in self.facts.collected.items()
+            },
+        )
+        return Partial(
+            problems=[p if p.line is None else replace(p, line=p.line + lines) for p in self.problems],
+            facts=facts,
+            first_crlf=None if self.first_crlf is None else self.first_crlf + lines,
+            line_count=self.line_count,
+        )
 
 
 class FileCheck:

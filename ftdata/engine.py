@@ -24,7 +24,17 @@ from ftdata.config import NO_MODEL_MAX_TOKENS, Settings, build_settings, load_se
 from ftdata.cost import CostComparison, FileCost, ModelCost, price_examples
 from ftdata.errors import ConfigError, InputError
 from ftdata.formats import detect_format
-from ftdata.reader import BLOCK_BYTES, Block, Item, LineIssue, Record, describe_json_type, parse_block, read_blocks
+from ftdata.reader import (
+    BLOCK_BYTES,
+    Block,
+    Item,
+    LineIssue,
+    Record,
+    count_lines,
+    describe_json_type,
+    parse_block,
+    read_blocks,
+)
 from ftdata.registry import Rule, all_rules, find_rule, select_rules, validate_selector
 from ftdata.report import Report
 from ftdata.ruleapi import RuleContext, Severity
@@ -154,9 +164,11 @@ def default_jobs() -> int:
 
 
 def _check_block(key: int, name: str, role: str, file_format: str | None, block: Block) -> Partial:
-    """Check one block of a file (in a worker process, or in-process)."""
+    """Check one block of a file (in a worker process, or in-process), its lines numbered from 1."""
     check = FileCheck(_WORKER_PLANS[key], name, role, file_format)
-    check.feed(parse_block(block))
+    data = block.read()
+    check.feed(parse_block(block, data))
+    check.partial.line_count = count_lines(data)
     return check.partial
 
 
@@ -195,6 +207,13 @@ class Runner:
         parallel = self.jobs > 1 and len(head) == PARALLEL_MIN_BLOCKS
         pending: deque[Future[Partial] | Partial] = deque()
         file_format: str | None = None
+        lines_before = 0
+
+        def merge(partial: Partial) -> None:
+            nonlocal lines_before
+            check.merge(partial.shifted(lines_before))
+            lines_before += partial.line_count
+
         for block in itertools.chain(head, blocks):
             if isinstance(block, LineIssue):
                 issue = FileCheck(plan, name, role, file_format)
@@ -205,9 +224,9 @@ class Runner:
                 task = (id(plan), name, role, file_format, block)
                 pending.append(self._pool_for().submit(_check_block, *task) if parallel else _check_block(*task))
             while len(pending) > 2 * self.jobs or (pending and not isinstance(pending[0], Future)):
-                check.merge(_result(pending.popleft()))
+                merge(_result(pending.popleft()))
         while pending:
-            check.merge(_result(pending.popleft()))
+            merge(_result(pending.popleft()))
         return check
 
     def _pool_for(self) -> ProcessPoolExecutor:

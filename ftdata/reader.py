@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -56,11 +57,29 @@ BLOCK_BYTES = 1 << 21  # blocks of about 2 MiB of whole lines: the unit of work 
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    """Whole lines of a file, with the number of the first one and its byte offset."""
+    """Whole lines of a file: their bytes, or where to read them (a plain file's byte range).
 
-    first_line: int
+    Lines in a block are numbered from 1; whoever joins blocks adds the lines of the blocks before.
+    """
+
     offset: int
-    data: bytes
+    length: int
+    at_start: bool  # the file's first block: only there can a byte-order mark be
+    data: bytes | None = None
+    path: str | None = None
+
+    def read(self) -> bytes:
+        if self.data is not None:
+            return self.data
+        assert self.path is not None
+        with open(self.path, "rb") as handle:
+            handle.seek(self.offset)
+            return handle.read(self.length)
+
+
+def count_lines(data: bytes) -> int:
+    """Lines in a block's bytes (a last line without a newline counts)."""
+    return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
 
 
 def read_path(path: str | Path, *, progress: Any = None) -> Iterator[Item]:
@@ -69,11 +88,20 @@ def read_path(path: str | Path, *, progress: Any = None) -> Iterator[Item]:
     ``-`` is standard input; gzip is detected by magic bytes. ``progress``, if given, is called with the
     number of raw bytes read so far, now and then. Raises :class:`InputError` when the file cannot be opened.
     """
+    before = 0
     for block in read_blocks(path, progress=progress):
         if isinstance(block, LineIssue):
-            yield block
+            yield shift_issue(block, before)
         else:
-            yield from parse_block(block)
+            data = block.read()
+            yield from read_stream(
+                io.BytesIO(data), first_line=before + 1, offset=block.offset, at_start=block.at_start
+            )
+            before += count_lines(data)
+
+
+def shift_issue(issue: LineIssue, lines: int) -> LineIssue:
+    return issue if issue.line is None else LineIssue(issue.kind, issue.line + lines, issue.detail, issue.column)
 
 
 def read_blocks(
@@ -81,11 +109,13 @@ def read_blocks(
 ) -> Iterator[Block | LineIssue]:
     """The file's lines in blocks of about ``block_bytes`` (never the whole file at once).
 
-    A compressed stream that is corrupt or cut short ends with an ``invalid-json`` issue after the lines
-    that could be read; a file with no bytes yields an ``empty-file`` issue.
+    A plain file is cut into byte ranges at line ends without reading it (each block is read where it is
+    checked); standard input and gzip streams are read here. A compressed stream that is corrupt or cut
+    short ends with an ``invalid-json`` issue at line 1 after the blocks before it; a file with no bytes
+    yields an ``empty-file`` issue.
     """
     if str(path) == STDIN:
-        yield from _blocks(_maybe_gunzip(sys.stdin.buffer), block_bytes, progress, None)
+        yield from _stream_blocks(_maybe_gunzip(sys.stdin.buffer), block_bytes, progress, None)
         return
     try:
         raw = open(path, "rb")  # noqa: SIM115 - closed by the with below, through the wrapper
@@ -96,7 +126,11 @@ def read_blocks(
     except OSError as exc:
         raise InputError(f"{path}: cannot open: {exc.strerror or exc}") from None
     with raw:
-        yield from _blocks(_maybe_gunzip(raw), block_bytes, progress, raw)
+        stream = _maybe_gunzip(raw)
+        if isinstance(stream, gzip.GzipFile):
+            yield from _stream_blocks(stream, block_bytes, progress, raw)
+        else:
+            yield from _range_blocks(stream, str(path), block_bytes, progress)
 
 
 def _maybe_gunzip(stream: IO[bytes]) -> IO[bytes]:
@@ -106,49 +140,65 @@ def _maybe_gunzip(stream: IO[bytes]) -> IO[bytes]:
     return buffered
 
 
-def _blocks(stream: IO[bytes], block_bytes: int, progress: Any, raw: IO[bytes] | None) -> Iterator[Block | LineIssue]:
+def _range_blocks(stream: IO[bytes], path: str, block_bytes: int, progress: Any) -> Iterator[Block | LineIssue]:
+    size = os.fstat(stream.fileno()).st_size
+    offset = 0
+    while offset < size:
+        stream.seek(min(offset + block_bytes, size) - 1)
+        stream.readline()  # on to the end of the line that straddles the cut
+        end = min(stream.tell(), size)
+        yield Block(offset, end - offset, offset == 0, path=path)
+        offset = end
+        if progress is not None:
+            progress(offset)
+    if size == 0:
+        yield LineIssue("empty-file", None)
+
+
+def _stream_blocks(
+    stream: IO[bytes], block_bytes: int, progress: Any, raw: IO[bytes] | None
+) -> Iterator[Block | LineIssue]:
     lines: list[bytes] = []
     size = offset = 0
-    first_line = 1
     try:
         for line in stream:
             lines.append(line)
             size += len(line)
             if size >= block_bytes:
-                yield Block(first_line, offset, b"".join(lines))
-                first_line += len(lines)
+                yield Block(offset, size, offset == 0, data=b"".join(lines))
                 offset += size
                 lines, size = [], 0
                 if progress is not None:
                     progress(raw.tell() if raw is not None else offset)
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         if lines:
-            yield Block(first_line, offset, b"".join(lines))
-        yield LineIssue(
-            "invalid-json", first_line + len(lines), f"the compressed stream is corrupt or truncated ({exc})"
-        )
+            yield Block(offset, size, offset == 0, data=b"".join(lines))
+        yield LineIssue("invalid-json", 1, f"the compressed stream is corrupt or truncated ({exc})")
         return
     if lines:
-        yield Block(first_line, offset, b"".join(lines))
+        yield Block(offset, size, offset == 0, data=b"".join(lines))
     if progress is not None:
         progress(raw.tell() if raw is not None else offset + size)
     if offset + size == 0:
         yield LineIssue("empty-file", None)
 
 
-def parse_block(block: Block) -> Iterator[Item]:
-    """The records and line issues of a block (a BOM is looked for only at the start of the file)."""
-    return read_stream(io.BytesIO(block.data), first_line=block.first_line, offset=block.offset)
+def parse_block(block: Block, data: bytes | None = None) -> Iterator[Item]:
+    """The records and line issues of a block, its lines numbered from 1."""
+    source = data if data is not None else block.read()
+    return read_stream(io.BytesIO(source), first_line=1, offset=block.offset, at_start=block.at_start)
 
 
-def read_stream(stream: Iterable[bytes], *, first_line: int = 1, offset: int = 0) -> Iterator[Item]:
+def read_stream(
+    stream: Iterable[bytes], *, first_line: int = 1, offset: int = 0, at_start: bool = True
+) -> Iterator[Item]:
     """Parse binary lines. A CRLF ending is reported once per call (the engine keeps the file's first)."""
     crlf_seen = False
     for number, line in enumerate(stream, start=first_line):
         start = offset
         offset += len(line)
-        if number == 1 and line.startswith(_BOM):
-            yield LineIssue("bom", 1)
+        if at_start and number == first_line and line.startswith(_BOM):
+            yield LineIssue("bom", number)
             line = line[len(_BOM) :]
         if not crlf_seen and line.endswith(b"\r\n"):
             crlf_seen = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import subprocess
@@ -258,3 +259,7 @@ def test_same_answers_with_one_and_several_jobs(tmp_path: Path, monkeypatch: pyt
     assert lines == sorted(lines) and max(lines) > 200  # absolute line numbers across blocks
     costs = {jobs: run("cost", str(mixed), "--isolated", "-f", "json", "--jobs", jobs)[1] for jobs in ("1", "2")}
     assert costs["1"] == costs["2"]
+    packed = tmp_path / "mixed.jsonl.gz"  # a stream, read in the main process rather than by byte range
+    packed.write_bytes(gzip.compress(mixed.read_bytes()))
+    _, out, _ = run("lint", str(packed), "--isolated", "-f", "json", "--jobs", "2", "-m", "gpt-4o-mini")
+    assert json.loads(out)["files"][0]["problems"] == problems
