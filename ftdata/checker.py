@@ -104,14 +104,14 @@ class FileCheck:
                 continue
             facts.lines = max(facts.lines, item.line)
             if facts.format is None:
-                self._set_format(detect_format(item.data))
+                self._set_format(detect_format(item.data, self.plan.settings.method))
             file_format = facts.format or "chat"
             tokens = count_example(counter, item.data, file_format)
             facts.examples += 1
             facts.token_counts.append(tokens.total)
             facts.trained_counts.append(tokens.trained)
             facts.estimated |= tokens.estimated
-            example = Example(item.line, item.data, file_format, tokens)
+            example = Example(item.line, item.data, file_format, tokens, item.maybe_special)
             for rule in self._active:
                 self._stamp(rule, rule.function(example, contexts[rule.code]), item.line)
             for rule in self._collecting:

@@ -10,7 +10,7 @@ import difflib
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -33,6 +33,7 @@ class Settings(BaseModel):
     )
 
     model: str | None = None
+    method: Literal["sft", "dpo", "rft"] | None = None  # what you will train, where a file's shape is ambiguous
     select: tuple[str, ...] = ("ALL",)
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()

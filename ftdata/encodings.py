@@ -66,6 +66,13 @@ VOCABULARIES = {
     )
 }
 
+# The special tokens of each encoding, as tiktoken defines them (a test checks they agree). Text containing
+# one makes the service reject the file ("message contains an invalid token: <|fim_suffix|>").
+SPECIAL_TOKENS = {
+    "o200k_base": ("<|endoftext|>", "<|endofprompt|>"),
+    "cl100k_base": ("<|endoftext|>", "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "<|endofprompt|>"),
+}
+
 # Packages on PyPI that carry byte-exact copies of the official files: (package, folder inside it).
 _PACKAGED_COPIES = (("bpe_openai", "data"), ("tiktoken_ext", "data"))
 

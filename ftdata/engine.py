@@ -80,7 +80,10 @@ class Plan:
         )
         options = _rule_options(registry, settings.options)
         today = today_for_rules()
-        contexts = {rule.code: RuleContext(options[rule.code], max_tokens, model, today) for rule in registry}
+        contexts = {
+            rule.code: RuleContext(options[rule.code], max_tokens, model, today, catalog, settings.method)
+            for rule in registry
+        }
         counter = counter_for(
             settings.model,
             catalog=catalog,
@@ -220,7 +223,7 @@ class Runner:
                 issue.line_issue(block)
                 pending.append(issue.partial)
             else:
-                file_format = file_format or first_format(block)
+                file_format = file_format or first_format(block, plan.settings.method)
                 task = (id(plan), name, role, file_format, block)
                 pending.append(self._pool_for().submit(_check_block, *task) if parallel else _check_block(*task))
             while len(pending) > 2 * self.jobs or (pending and not isinstance(pending[0], Future)):
@@ -239,11 +242,11 @@ def _result(slot: Future[Partial] | Partial) -> Partial:
     return slot.result() if isinstance(slot, Future) else slot
 
 
-def first_format(block: Block) -> str | None:
+def first_format(block: Block, method: str | None) -> str | None:
     """The format of the first record in a block (a file's format is its first record's)."""
     for item in parse_block(block):
         if isinstance(item, Record):
-            return detect_format(item.data)
+            return detect_format(item.data, method)
     return None
 
 

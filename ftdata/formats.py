@@ -1,9 +1,14 @@
 """The shapes of fine-tuning examples and how a file's format is recognised.
 
-A file's format is decided by its first record that parses to an object: ``messages`` means chat (SFT),
-``input`` with ``preferred_output``/``non_preferred_output`` means a DPO preference pair, ``prompt`` or
-``completion`` means the legacy base-model format. Anything else is taken as chat (the commonest format),
-so that its rules can say what is missing.
+A file's format is decided by its first record that parses to an object:
+
+- ``messages`` — chat (supervised fine-tuning, with optional ``tools``, images and legacy ``functions``);
+  with ``--method rft`` the same shape is a reinforcement fine-tuning example (``rft``), whose other keys
+  are free data for graders;
+- ``input``, ``preferred_output`` or ``non_preferred_output`` — a DPO preference pair (``preference``);
+- ``prompt`` / ``completion`` — the legacy base-model format (``prompt-completion``).
+
+Anything else is taken as chat (the commonest format), so that its rules can say what is missing.
 """
 
 from __future__ import annotations
@@ -11,23 +16,43 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Literal
 
-Format = Literal["chat", "preference", "prompt-completion"]
-FORMATS: tuple[Format, ...] = ("chat", "preference", "prompt-completion")
+Format = Literal["chat", "rft", "preference", "prompt-completion"]
+FORMATS: tuple[Format, ...] = ("chat", "rft", "preference", "prompt-completion")
+Method = Literal["sft", "dpo", "rft"]
+MESSAGE_FORMATS = ("chat", "rft", "preference")  # formats whose examples hold messages
+CONVERSATION_FORMATS = ("chat", "rft")  # formats whose example is one message list
+
+# The method a format is trained with, as the catalog's model methods name it.
+FORMAT_METHOD = {"chat": "sft", "rft": "rft", "preference": "dpo", "prompt-completion": "prompt-completion"}
+FORMAT_NAMES = {
+    "chat": "chat (supervised)",
+    "rft": "reinforcement fine-tuning (RFT)",
+    "preference": "DPO preference",
+    "prompt-completion": "prompt/completion (legacy base models)",
+}
 
 MIN_EXAMPLES = 10  # the service refuses a training file with fewer examples
 ROLES = ("system", "user", "assistant", "tool", "function")
-CHAT_TOP_LEVEL_KEYS = frozenset({"messages", "tools", "parallel_tool_calls", "functions"})
+RFT_ROLES = (*ROLES, "developer")  # RFT examples may open with a developer message
 MESSAGE_KEYS = frozenset({"role", "content", "name", "tool_calls", "tool_call_id", "function_call", "weight"})
+TOP_LEVEL_KEYS: dict[str, frozenset[str] | None] = {
+    "chat": frozenset({"messages", "tools", "parallel_tool_calls", "functions"}),
+    "rft": None,  # every key besides messages and tools is free data for graders
+    "preference": frozenset({"input", "preferred_output", "non_preferred_output"}),
+    "prompt-completion": frozenset({"prompt", "completion"}),
+}
+PREFERENCE_INPUT_KEYS = frozenset({"messages", "tools", "parallel_tool_calls"})
 
 
-def detect_format(record: dict[str, Any]) -> Format:
+def detect_format(record: dict[str, Any], method: str | None = None) -> Format:
+    """The format of one record (``method`` says what the user means to train, where shapes agree)."""
     if "messages" in record:
-        return "chat"
-    if "input" in record and ("preferred_output" in record or "non_preferred_output" in record):
+        return "rft" if method == "rft" else "chat"
+    if "input" in record or "preferred_output" in record or "non_preferred_output" in record:
         return "preference"
     if "prompt" in record or "completion" in record:
         return "prompt-completion"
-    return "chat"
+    return {"rft": "rft", "dpo": "preference"}.get(method or "", "chat")  # type: ignore[return-value]
 
 
 def messages_of(record: dict[str, Any]) -> list[Any] | None:
@@ -36,9 +61,33 @@ def messages_of(record: dict[str, Any]) -> list[Any] | None:
     return messages if isinstance(messages, list) else None
 
 
-def path_of(index: int, key: str | None = None) -> str:
-    """JSON path of message ``index`` (and one of its keys): ``$.messages[2].content``."""
-    return f"$.messages[{index}]" + (f".{key}" if key else "")
+def message_lists(record: dict[str, Any], file_format: str) -> Iterator[tuple[str, list[Any]]]:
+    """(JSON path, list) of every message list in a record: the conversation, or a DPO pair's three."""
+    if file_format == "preference":
+        source = record.get("input")
+        if isinstance(source, dict) and isinstance(source.get("messages"), list):
+            yield "$.input.messages", source["messages"]
+        for key in ("preferred_output", "non_preferred_output"):
+            if isinstance(record.get(key), list):
+                yield f"$.{key}", record[key]
+    elif file_format in CONVERSATION_FORMATS and isinstance(record.get("messages"), list):
+        yield "$.messages", record["messages"]
+
+
+def iter_messages(record: dict[str, Any], file_format: str = "chat") -> Iterator[tuple[str, dict[str, Any]]]:
+    """(JSON path, message) for each message that is an object; other entries are skipped (rules flag them)."""
+    for base, messages in message_lists(record, file_format):
+        for index, message in enumerate(messages):
+            if isinstance(message, dict):
+                yield f"{base}[{index}]", message
+
+
+def tools_of(record: dict[str, Any], file_format: str) -> tuple[str, Any]:
+    """(JSON path, value) of the example's ``tools`` (in ``input`` for a DPO pair)."""
+    if file_format == "preference":
+        source = record.get("input")
+        return "$.input.tools", source.get("tools") if isinstance(source, dict) else None
+    return "$.tools", record.get("tools")
 
 
 def excerpt(value: Any, limit: int = 24) -> str:
@@ -47,10 +96,3 @@ def excerpt(value: Any, limit: int = 24) -> str:
         text = repr(value)
         return text if len(text) <= limit else text[: limit - 1] + "…"
     return repr(value if len(value) <= limit else value[: limit - 1] + "…")
-
-
-def iter_messages(record: dict[str, Any]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(index, message) for each message that is an object; other entries are skipped (rules flag them)."""
-    for index, message in enumerate(messages_of(record) or ()):
-        if isinstance(message, dict):
-            yield index, message

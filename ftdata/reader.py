@@ -37,6 +37,7 @@ class Record:
     line: int  # 1-based
     offset: int  # byte offset of the line's start in the (decompressed) stream
     data: dict[str, Any]
+    maybe_special: bool = True  # the line holds "<|" (or an escaped "<"): it may contain a special token
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +222,7 @@ def _parse(line: bytes, number: int, offset: int) -> Item:
         return LineIssue("invalid-json", number, _json_reason(exc, text), _json_column(exc, text))
     if not isinstance(data, dict):
         return LineIssue("not-an-object", number, _json_type(data))
-    return Record(number, offset, data)
+    return Record(number, offset, data, b"<|" in line or b"\\u003c" in line or b"\\u003C" in line)
 
 
 def _json_reason(exc: orjson.JSONDecodeError, text: str) -> str:

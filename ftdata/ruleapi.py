@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ftdata.catalog import Model
+from ftdata.catalog import Catalog, Model
 from ftdata.reader import LineIssue
 from ftdata.tokens import ExampleTokens
 
@@ -58,8 +58,9 @@ class Example:
 
     line: int
     data: dict[str, Any]
-    format: str
+    format: str  # the file's format: chat, rft, preference or prompt-completion
     tokens: ExampleTokens | None
+    maybe_special: bool = True  # False when the raw line cannot hold a special token such as <|endoftext|>
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,8 @@ class RuleContext:
     max_tokens: int  # tokens per training example before the service truncates
     model: Model | None  # None when no model was chosen
     today: datetime.date = field(default_factory=datetime.date.today)
+    catalog: Catalog | None = None  # the run's catalog (the shipped one with the user's models)
+    method: str | None = None  # what the user said they will train: sft, dpo or rft
 
 
 @dataclass(slots=True)

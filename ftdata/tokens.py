@@ -3,7 +3,9 @@
 Counting follows the recipe that reproduces the API's own ``prompt_tokens`` (OpenAI cookbook, FACTS.md §4):
 every message costs 3 tokens plus the tokens of each of its string values, 1 more for a ``name``; the
 conversation adds 3 for the reply priming; tool definitions add the cookbook's per-function constants.
-Parts the recipe does not cover (images, assistant tool calls) are estimated, and the count says so.
+Parts the recipe does not cover are estimated, and the count says so: images (85 tokens at low detail, else
+85 + 170 per 512-pixel tile, from the image's own size when it is inline) and assistant tool calls (the
+tokens of their name and arguments).
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ import tiktoken
 
 from ftdata.catalog import Catalog, ToolTokenConstants, load_catalog
 from ftdata.encodings import get_encoding
+from ftdata.images import classify_url, image_tokens, inspect_data_url
 
 TOKENS_PER_MESSAGE = 3
 TOKENS_PER_NAME = 1
 REPLY_PRIMING = 3
-LOW_DETAIL_IMAGE_TOKENS = 85  # a 'detail: low' image; other details are estimated at this floor too
 DEFAULT_COUNTING_MODEL = "gpt-4o-mini"  # with no model chosen: count as today's models do (o200k_base)
 _CACHED_KEYS = frozenset({"role", "name"})
 
@@ -103,7 +105,7 @@ class TokenCounter:
                     if isinstance(part.get("text"), str):
                         tokens += len(self._encode(part["text"]))
                     elif part.get("type") == "image_url":
-                        tokens += LOW_DETAIL_IMAGE_TOKENS
+                        tokens += _image_part_tokens(part.get("image_url"))
                         estimated = True
             elif key in ("tool_calls", "function_call"):
                 calls = value if isinstance(value, list) else [value]
@@ -151,6 +153,16 @@ class TokenCounter:
             trained=completion_tokens,
             messages=[(prompt_tokens, False), (completion_tokens, True)],
         )
+
+
+def _image_part_tokens(image: Any) -> int:
+    image = image if isinstance(image, Mapping) else {}
+    url, detail = image.get("url"), image.get("detail")
+    width = height = None
+    if isinstance(url, str) and classify_url(url) == "data":
+        info = inspect_data_url(url, full=False)
+        width, height = info.width, info.height
+    return image_tokens(detail if isinstance(detail, str) else None, width, height)
 
 
 def _strip_period(value: Any) -> str:

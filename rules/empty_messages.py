@@ -23,13 +23,14 @@ Use instead
 
 from collections.abc import Iterator
 
+from ftdata.formats import CONVERSATION_FORMATS
 from ftdata.ruleapi import Example, Finding, RuleContext
 
 CODE = "FT103"
 NAME = "empty-messages"
 GROUP = "structure"
 SEVERITY = "error"
-FORMATS = ("chat",)
+FORMATS = CONVERSATION_FORMATS
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:

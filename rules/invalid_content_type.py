@@ -26,7 +26,7 @@ Use instead
 from collections.abc import Iterator
 from typing import Any
 
-from ftdata.formats import iter_messages, path_of
+from ftdata.formats import MESSAGE_FORMATS, iter_messages
 from ftdata.reader import describe_json_type
 from ftdata.ruleapi import Example, Finding, RuleContext
 
@@ -34,13 +34,13 @@ CODE = "FT108"
 NAME = "invalid-content-type"
 GROUP = "structure"
 SEVERITY = "error"
-FORMATS = ("chat",)
+FORMATS = MESSAGE_FORMATS
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
-    for index, message in iter_messages(example.data):
+    for path, message in iter_messages(example.data, example.format):
         content = message.get("content")
-        path = path_of(index, "content")
+        path = f"{path}.content"
         if content is None or isinstance(content, str):
             continue
         if not isinstance(content, list):

@@ -25,14 +25,14 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.formats import ROLES, excerpt, iter_messages, path_of
+from ftdata.formats import MESSAGE_FORMATS, RFT_ROLES, ROLES, excerpt, iter_messages
 from ftdata.ruleapi import Example, Finding, RuleContext
 
 CODE = "FT106"
 NAME = "invalid-role"
 GROUP = "structure"
 SEVERITY = "error"
-FORMATS = ("chat",)
+FORMATS = MESSAGE_FORMATS
 
 _LIKELY = {
     "human": "user",
@@ -52,13 +52,14 @@ _LIKELY = {
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
-    for index, message in iter_messages(example.data):
+    for path, message in iter_messages(example.data, example.format):
         role = message.get("role", "system")
-        if role in ROLES:
+        allowed = RFT_ROLES if example.format == "rft" else ROLES
+        if role in allowed:
             continue
         meant = _meant(role)
         hint = f"; did you mean '{meant}'?" if meant else ""
-        yield Finding(f"role {excerpt(role)} is not one of {', '.join(ROLES)}{hint}", path=path_of(index, "role"))
+        yield Finding(f"role {excerpt(role)} is not one of {', '.join(allowed)}{hint}", path=f"{path}.role")
 
 
 def _meant(role: object) -> str | None:

@@ -24,22 +24,22 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.formats import excerpt, iter_messages, path_of
+from ftdata.formats import MESSAGE_FORMATS, excerpt, iter_messages
 from ftdata.ruleapi import Example, Finding, RuleContext
 
 CODE = "FT111"
 NAME = "invalid-weight"
 GROUP = "structure"
 SEVERITY = "error"
-FORMATS = ("chat",)
+FORMATS = MESSAGE_FORMATS
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
-    for index, message in iter_messages(example.data):
+    for path, message in iter_messages(example.data, example.format):
         if "weight" not in message:
             continue
         weight = message["weight"]
-        path = path_of(index, "weight")
+        path = f"{path}.weight"
         if isinstance(weight, bool) or weight not in (0, 1):
             yield Finding(f"weight {excerpt(weight)} must be the number 0 or 1", path=path)
         elif message.get("role") != "assistant":

@@ -23,7 +23,7 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.formats import messages_of, path_of
+from ftdata.formats import MESSAGE_FORMATS, message_lists
 from ftdata.reader import describe_json_type
 from ftdata.ruleapi import Example, Finding, RuleContext
 
@@ -31,13 +31,15 @@ CODE = "FT104"
 NAME = "message-not-an-object"
 GROUP = "structure"
 SEVERITY = "error"
-FORMATS = ("chat",)
+FORMATS = MESSAGE_FORMATS
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
-    for index, message in enumerate(messages_of(example.data) or ()):
-        if not isinstance(message, dict):
+    for base, messages in message_lists(example.data, example.format):
+        for index, message in enumerate(messages):
+            if isinstance(message, dict):
+                continue
             yield Finding(
                 f"message is {describe_json_type(message)}, not an object with 'role' and 'content'",
-                path=path_of(index),
+                path=f"{base}[{index}]",
             )

@@ -24,7 +24,7 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.formats import iter_messages, path_of
+from ftdata.formats import messages_of
 from ftdata.ruleapi import Example, Finding, RuleContext
 
 CODE = "FT113"
@@ -35,7 +35,7 @@ FORMATS = ("chat",)
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
-    indexed = list(iter_messages(example.data))
+    indexed = [(i, m) for i, m in enumerate(messages_of(example.data) or ()) if isinstance(m, dict)]
     last_assistant = max((i for i, m in indexed if m.get("role") == "assistant"), default=None)
     if last_assistant is None:
         return  # missing-assistant-message reports it
@@ -44,5 +44,5 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
         yield Finding(
             f"{len(tail)} message(s) after the last assistant message train nothing but cost tokens; "
             "remove them or add the assistant's reply",
-            path=path_of(tail[0]),
+            path=f"$.messages[{tail[0]}]",
         )

@@ -24,6 +24,7 @@ Use instead
 
 from collections.abc import Iterator
 
+from ftdata.formats import CONVERSATION_FORMATS
 from ftdata.reader import describe_json_type
 from ftdata.ruleapi import Example, Finding, RuleContext
 
@@ -31,7 +32,7 @@ CODE = "FT102"
 NAME = "messages-not-a-list"
 GROUP = "structure"
 SEVERITY = "error"
-FORMATS = ("chat",)
+FORMATS = CONVERSATION_FORMATS
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:

@@ -25,18 +25,18 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.formats import iter_messages, path_of
+from ftdata.formats import MESSAGE_FORMATS, iter_messages
 from ftdata.ruleapi import Example, Finding, RuleContext
 
 CODE = "FT107"
 NAME = "missing-content"
 GROUP = "structure"
 SEVERITY = "error"
-FORMATS = ("chat",)
+FORMATS = MESSAGE_FORMATS
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
-    for index, message in iter_messages(example.data):
+    for path, message in iter_messages(example.data, example.format):
         if message.get("content") is not None:
             continue
         if message.get("tool_calls") or message.get("function_call"):
@@ -44,5 +44,5 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
         state = "is null" if "content" in message else "is missing"
         yield Finding(
             f"'content' {state}; every message needs content, except an assistant message with tool_calls",
-            path=path_of(index, "content" if "content" in message else None),
+            path=f"{path}.content" if "content" in message else path,
         )

@@ -25,13 +25,14 @@ Use instead
 
 from collections.abc import Iterator
 
+from ftdata.formats import CONVERSATION_FORMATS
 from ftdata.ruleapi import Example, Finding, RuleContext
 
 CODE = "FT101"
 NAME = "missing-messages"
 GROUP = "structure"
 SEVERITY = "error"
-FORMATS = ("chat",)
+FORMATS = CONVERSATION_FORMATS
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:

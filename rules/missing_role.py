@@ -24,17 +24,17 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.formats import iter_messages, path_of
+from ftdata.formats import MESSAGE_FORMATS, iter_messages
 from ftdata.ruleapi import Example, Finding, RuleContext
 
 CODE = "FT105"
 NAME = "missing-role"
 GROUP = "structure"
 SEVERITY = "error"
-FORMATS = ("chat",)
+FORMATS = MESSAGE_FORMATS
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
-    for index, message in iter_messages(example.data):
+    for path, message in iter_messages(example.data, example.format):
         if "role" not in message:
-            yield Finding("message has no 'role'; set it to system, user, assistant or tool", path=path_of(index))
+            yield Finding("message has no 'role'; set it to system, user, assistant or tool", path=path)

@@ -41,4 +41,6 @@ def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
     status = lifecycle_status(ctx.model, ctx.today)
     if status is not None:
         advice = "choose another model" if status[0] == "retired" else "start the job before then"
-        yield Finding(f"{status[1]}; {advice} ({lifecycle_source(ctx.model, load_catalog())})", line=None)
+        yield Finding(
+            f"{status[1]}; {advice} ({lifecycle_source(ctx.model, ctx.catalog or load_catalog())})", line=None
+        )

@@ -25,21 +25,21 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.formats import MESSAGE_KEYS, excerpt, iter_messages, path_of
+from ftdata.formats import MESSAGE_FORMATS, MESSAGE_KEYS, excerpt, iter_messages
 from ftdata.ruleapi import Example, Finding, RuleContext
 
 CODE = "FT109"
 NAME = "unknown-message-key"
 GROUP = "structure"
 SEVERITY = "error"
-FORMATS = ("chat",)
+FORMATS = MESSAGE_FORMATS
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
-    for index, message in iter_messages(example.data):
+    for path, message in iter_messages(example.data, example.format):
         for key in message:
             if key not in MESSAGE_KEYS:
                 yield Finding(
                     f"message has key {excerpt(key)}, which the service does not accept; remove it",
-                    path=path_of(index, key),
+                    path=f"{path}.{key}",
                 )

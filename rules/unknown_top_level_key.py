@@ -1,13 +1,17 @@
-"""Unknown top-level key.
+r"""Unknown top-level key.
 
 What it does
 ------------
-Flags a key of a chat example other than ``messages``, ``tools``, ``parallel_tool_calls`` and
-``functions``.
+Flags a key the service does not accept at the top level of an example, or in a DPO pair's input.
+
+A chat example takes ``messages``, ``tools``, ``parallel_tool_calls`` and ``functions``; a DPO pair ``input``,
+``preferred_output`` and ``non_preferred_output`` (and its ``input`` takes ``messages``, ``tools`` and
+``parallel_tool_calls``); a prompt/completion example ``prompt`` and ``completion``. (In an RFT file
+every other key is free data for graders, so this rule does not apply.)
 
 Why is this bad?
 ----------------
-The service rejects the file ("Invalid file format. Example 1 contains an extra \\"weight\\"."). Metadata
+The service rejects the file ("Invalid file format. Example 1 contains an extra \"weight\"."). Metadata
 such as ids or sources belongs in a separate file; ``weight`` belongs on an assistant message.
 
 Example
@@ -25,23 +29,32 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.formats import CHAT_TOP_LEVEL_KEYS, excerpt
+from ftdata.formats import FORMAT_NAMES, PREFERENCE_INPUT_KEYS, TOP_LEVEL_KEYS, excerpt
 from ftdata.ruleapi import Example, Finding, RuleContext
 
 CODE = "FT110"
 NAME = "unknown-top-level-key"
 GROUP = "structure"
 SEVERITY = "error"
-FORMATS = ("chat",)
+FORMATS = ("chat", "preference", "prompt-completion")
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
+    allowed = TOP_LEVEL_KEYS[example.format] or frozenset()
     for key in example.data:
-        if key in CHAT_TOP_LEVEL_KEYS:
+        if key in allowed:
             continue
-        hint = (
-            "; 'weight' goes on an assistant message, not on the example"
-            if key == "weight"
-            else "; keep metadata in a separate file"
-        )
+        if key == "weight":
+            hint = "; 'weight' goes on an assistant message, not on the example"
+        else:
+            hint = f"; a {FORMAT_NAMES[example.format]} example takes {', '.join(sorted(allowed))}"
         yield Finding(f"example has key {excerpt(key)}, which the service does not accept{hint}", path=f"$.{key}")
+    source = example.data.get("input")
+    if example.format == "preference" and isinstance(source, dict):
+        for key in source:
+            if key not in PREFERENCE_INPUT_KEYS:
+                yield Finding(
+                    f"'input' has key {excerpt(key)}, which the service does not accept; it takes "
+                    f"{', '.join(sorted(PREFERENCE_INPUT_KEYS))}",
+                    path=f"$.input.{key}",
+                )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -73,7 +74,9 @@ def doc_examples() -> list[Any]:
 @pytest.mark.real_today  # the docs' examples must hold on the day they are read
 @pytest.mark.parametrize(("rule_name", "section", "body", "settings"), doc_examples())
 def test_docstring_examples(tmp_path: Path, rule_name: str, section: str, body: str, settings: dict[str, str]) -> None:
-    typed = {key: int(value) if value.isdigit() else value for key, value in settings.items()}
+    typed = {
+        key: json.loads(value) if value[:1] in "[{" or value.isdigit() else value for key, value in settings.items()
+    }
     found = lint_only(tmp_path, rule_name, body, typed)
     if section == "Example":
         assert found, f"the docstring's Example does not trigger {rule_name}"
@@ -93,3 +96,16 @@ def test_rules_are_installed_under_ftdata_not_top_level() -> None:
 
     assert Path(ftdata.rules.__file__).parent.name == "rules"
     assert all(r.module.startswith("ftdata.rules.") for r in RULES)
+
+
+def test_docstring_examples_are_json_where_they_should_be() -> None:
+    """A broken example would 'pass' by triggering nothing: every record-level example must parse."""
+    from tests.conftest import materialize
+
+    for rule in RULES:
+        for section, _, body in _BLOCK.findall(rule.doc):
+            if rule.group == "file" and section == "Example":
+                continue  # these examples are broken files on purpose
+            for number, line in enumerate(materialize(body).splitlines(), start=1):
+                if line.strip():
+                    assert isinstance(json.loads(line), dict), f"{rule.code} {section} line {number} is not an object"

@@ -1,0 +1,73 @@
+"""Image that the service cannot use.
+
+What it does
+------------
+Flags an image whose URL is neither ``http(s)://`` nor ``data:image/jpeg|png|webp;base64,...``; inline
+(data URL) images whose base64 does not decode, that are larger than 10 MB, whose bytes are not a JPEG,
+PNG or WEBP image, or whose bytes are not the type the URL declares; and a ``detail`` other than
+``low``, ``high`` or ``auto``.
+
+Why is this bad?
+----------------
+The service skips or rejects such images; a type mismatch (PNG bytes declared as JPEG) is a common
+result of renaming files instead of converting them.
+
+Example
+-------
+```jsonl
+{"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:image/jpeg;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==", "detail": "medium"}}]}, {"role": "assistant", "content": "A dot."}]}
+```
+
+Use instead
+-----------
+```jsonl
+{"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==", "detail": "low"}}]}, {"role": "assistant", "content": "A dot."}]}
+```
+"""
+
+from collections.abc import Iterator
+
+from ftdata.formats import MESSAGE_FORMATS, excerpt
+from ftdata.images import ACCEPTED_TYPES, DETAILS, MAX_IMAGE_BYTES, classify_url, image_parts, inspect_data_url
+from ftdata.ruleapi import Example, Finding, RuleContext
+
+CODE = "FT151"
+NAME = "invalid-image"
+GROUP = "structure"
+SEVERITY = "error"
+FORMATS = MESSAGE_FORMATS
+
+
+def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
+    for path, _, image in image_parts(example.data, example.format):
+        url = image.get("url")
+        detail = image.get("detail")
+        if detail is not None and detail not in DETAILS:
+            yield Finding(f"detail {excerpt(detail)} must be low, high or auto", path=f"{path}.image_url.detail")
+        where = f"{path}.image_url.url"
+        if not isinstance(url, str):
+            continue  # invalid-content-type reports a part without a url
+        kind = classify_url(url)
+        if kind == "other":
+            yield Finding(
+                f"image URL {excerpt(url)} must be http(s):// or data:image/jpeg|png|webp;base64,...", path=where
+            )
+        elif kind == "data":
+            problem = _data_problem(url)
+            if problem:
+                yield Finding(problem, path=where)
+
+
+def _data_problem(url: str) -> str | None:
+    info = inspect_data_url(url)
+    if info.error:
+        return f"inline image: {info.error}"
+    if info.declared not in ACCEPTED_TYPES:
+        return f"inline image declared as image/{info.declared}; only jpeg, png and webp are accepted"
+    if info.size is not None and info.size > MAX_IMAGE_BYTES:
+        return f"inline image is {info.size / 1e6:.1f} MB; the limit is 10 MB per image"
+    if info.actual is None:
+        return "inline image bytes are not a JPEG, PNG or WEBP image"
+    if info.actual != info.declared:
+        return f"inline image is declared image/{info.declared} but its bytes are {info.actual.upper()}"
+    return None

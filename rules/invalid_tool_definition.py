@@ -1,0 +1,89 @@
+"""Malformed tool definition.
+
+What it does
+------------
+Flags a ``tools`` value that is not a list, and definitions that are not ``{"type": "function",
+"function": {"name": ..., "description"?: ..., "parameters"?: {JSON Schema object}}}``: names must match
+``^[a-zA-Z0-9_-]{1,64}$``, a description must be a string, ``parameters`` a JSON Schema of
+``"type": "object"``. Legacy ``functions`` entries (``{"name", "description"?, "parameters"?}``) are checked
+the same way.
+
+Why is this bad?
+----------------
+The service rejects the file. Spaces or dots in names and ``parameters`` given as a list of fields are
+the usual mistakes.
+
+Example
+-------
+```jsonl
+{"tools": [{"type": "function", "function": {"name": "get weather", "parameters": ["city"]}}], "messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+```
+
+Use instead
+-----------
+```jsonl
+{"tools": [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}], "messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+```
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+from ftdata.formats import MESSAGE_FORMATS, excerpt, tools_of
+from ftdata.reader import describe_json_type
+from ftdata.ruleapi import Example, Finding, RuleContext
+from ftdata.toolcalls import FUNCTION_NAME
+
+CODE = "FT136"
+NAME = "invalid-tool-definition"
+GROUP = "structure"
+SEVERITY = "error"
+FORMATS = MESSAGE_FORMATS
+
+
+def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
+    path, tools = tools_of(example.data, example.format)
+    if tools is not None:
+        if not isinstance(tools, list):
+            yield Finding(f"'tools' is {describe_json_type(tools)}; it must be a list of tool definitions", path=path)
+        else:
+            for index, tool in enumerate(tools):
+                where = f"{path}[{index}]"
+                if not isinstance(tool, dict) or tool.get("type") != "function":
+                    yield Finding('a tool must be {"type": "function", "function": {...}}', path=where)
+                elif not isinstance(tool.get("function"), dict):
+                    yield Finding('a tool needs \'function\': {"name": ..., "parameters": ...}', path=where)
+                else:
+                    yield from _function_problems(tool["function"], f"{where}.function")
+    functions = example.data.get("functions")
+    if functions is not None and example.format != "preference":
+        if not isinstance(functions, list):
+            yield Finding(f"'functions' is {describe_json_type(functions)}; it must be a list", path="$.functions")
+        else:
+            for index, function in enumerate(functions):
+                if isinstance(function, dict):
+                    yield from _function_problems(function, f"$.functions[{index}]")
+                else:
+                    yield Finding("a function definition must be an object", path=f"$.functions[{index}]")
+
+
+def _function_problems(function: dict[str, Any], path: str) -> Iterator[Finding]:
+    name = function.get("name")
+    if not isinstance(name, str) or not FUNCTION_NAME.match(name):
+        yield Finding(f"function name {excerpt(name)} must be 1 to 64 letters, digits, '_' or '-'", path=f"{path}.name")
+    if "description" in function and not isinstance(function["description"], str):
+        yield Finding("'description' must be a string", path=f"{path}.description")
+    if "parameters" in function:
+        parameters = function["parameters"]
+        if not isinstance(parameters, dict):
+            yield Finding(
+                f"'parameters' is {describe_json_type(parameters)}; it must be a JSON Schema object "
+                'such as {"type": "object", "properties": {...}}',
+                path=f"{path}.parameters",
+            )
+        elif parameters.get("type", "object") != "object":
+            yield Finding('\'parameters\' must be a schema of "type": "object"', path=f"{path}.parameters.type")
+        elif "properties" in parameters and not isinstance(parameters["properties"], dict):
+            yield Finding(
+                "'properties' must be an object mapping names to schemas", path=f"{path}.parameters.properties"
+            )

@@ -1,0 +1,56 @@
+"""Images given by URL cannot be checked offline.
+
+What it does
+------------
+Notes, once per file, how many examples point at images by ``http(s)`` URL. ftdata never fetches them,
+so it cannot check that they exist, are JPEG/PNG/WEBP, are under 10 MB, or pass moderation; their tokens
+are estimated.
+
+Why is this bad?
+----------------
+The service downloads each image when the job starts: a dead link, a redirect to an HTML page or an
+image with people in it is skipped then, silently shrinking your dataset. Inline ``data:`` URLs are
+checked here in full.
+
+Example
+-------
+```jsonl
+{"messages": [{"role": "user", "content": [{"type": "text", "text": "What is this?"}, {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}]}, {"role": "assistant", "content": "A cat."}]}
+```
+
+Use instead
+-----------
+```jsonl
+{"messages": [{"role": "user", "content": [{"type": "text", "text": "What is this?"}, {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg=="}}]}, {"role": "assistant", "content": "A dot."}]}
+```
+"""
+
+from collections.abc import Iterator
+
+from ftdata.formats import MESSAGE_FORMATS
+from ftdata.images import classify_url, image_parts
+from ftdata.ruleapi import DatasetFacts, Example, Finding, RuleContext
+
+CODE = "FT153"
+NAME = "remote-images-not-checked"
+GROUP = "structure"
+SEVERITY = "info"
+FORMATS = MESSAGE_FORMATS
+
+
+def collect(example: Example, ctx: RuleContext) -> bool | None:
+    remote = any(
+        isinstance(image.get("url"), str) and classify_url(image["url"]) == "remote"
+        for _, _, image in image_parts(example.data, example.format)
+    )
+    return True if remote else None
+
+
+def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
+    lines = dataset.collected.get(CODE, [])
+    if lines:
+        yield Finding(
+            f"{len(lines):,} example(s) use http(s) image URLs (first at line {lines[0][0]}); ftdata does "
+            "not fetch them, so their type, size and moderation are unchecked and their tokens estimated",
+            line=None,
+        )

@@ -1,0 +1,64 @@
+"""Text contains a special token.
+
+What it does
+------------
+Flags any string in an example that contains a special token of the model's encoding — such as
+``<|endoftext|>``, ``<|endofprompt|>``, or (cl100k_base) ``<|fim_prefix|>``, ``<|fim_middle|>``,
+``<|fim_suffix|>`` — naming the token and where it is. With no model chosen, the tokens of both
+encodings are looked for.
+
+Why is this bad?
+----------------
+The service rejects the whole file ("message contains an invalid token: <|fim_suffix|>"). These strings
+creep in from scraped model output, code datasets prepared for fill-in-the-middle, and chat templates.
+
+Example
+-------
+```jsonl
+{"messages": [{"role": "user", "content": "Finish: def add(a, b):<|fim_suffix|>"}, {"role": "assistant", "content": "return a + b"}]}
+```
+
+Use instead
+-----------
+```jsonl
+{"messages": [{"role": "user", "content": "Finish: def add(a, b):"}, {"role": "assistant", "content": "return a + b"}]}
+```
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+from ftdata.encodings import SPECIAL_TOKENS
+from ftdata.ruleapi import Example, Finding, RuleContext
+
+CODE = "FT220"
+NAME = "special-token-in-text"
+GROUP = "content"
+SEVERITY = "error"
+_ANY_ENCODING = tuple(sorted({token for tokens in SPECIAL_TOKENS.values() for token in tokens}))
+
+
+def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
+    if not example.maybe_special:
+        return  # the raw line holds no "<|": the common case costs one byte search in the reader
+    tokens = SPECIAL_TOKENS.get(ctx.model.encoding, _ANY_ENCODING) if ctx.model else _ANY_ENCODING
+    for path, text in _strings(example.data, "$"):
+        if "<|" in text:
+            for token in tokens:
+                if token in text:
+                    yield Finding(
+                        f"text contains the special token {token}, which makes the service reject "
+                        "the file; remove or rewrite it",
+                        path=path,
+                    )
+
+
+def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, f"{path}[{index}]")

@@ -1,0 +1,43 @@
+"""More than 10 images in an example.
+
+What it does
+------------
+Flags an example with more than 10 images.
+
+Why is this bad?
+----------------
+The service accepts at most 10 images per example and skips or rejects the rest.
+
+Example
+-------
+```jsonl
+{"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "https://example.com/1.png"}}, {"type": "image_url", "image_url": {"url": "https://example.com/2.png"}}, {"type": "image_url", "image_url": {"url": "https://example.com/3.png"}}, {"type": "image_url", "image_url": {"url": "https://example.com/4.png"}}, {"type": "image_url", "image_url": {"url": "https://example.com/5.png"}}, {"type": "image_url", "image_url": {"url": "https://example.com/6.png"}}, {"type": "image_url", "image_url": {"url": "https://example.com/7.png"}}, {"type": "image_url", "image_url": {"url": "https://example.com/8.png"}}, {"type": "image_url", "image_url": {"url": "https://example.com/9.png"}}, {"type": "image_url", "image_url": {"url": "https://example.com/10.png"}}, {"type": "image_url", "image_url": {"url": "https://example.com/11.png"}}]}, {"role": "assistant", "content": "Eleven pictures."}]}
+```
+
+Use instead
+-----------
+```jsonl
+{"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "https://example.com/1.png"}}, {"type": "image_url", "image_url": {"url": "https://example.com/2.png"}}]}, {"role": "assistant", "content": "Two pictures."}]}
+```
+"""
+
+from collections.abc import Iterator
+
+from ftdata.formats import MESSAGE_FORMATS
+from ftdata.images import MAX_IMAGES_PER_EXAMPLE, image_parts
+from ftdata.ruleapi import Example, Finding, RuleContext
+
+CODE = "FT152"
+NAME = "too-many-images"
+GROUP = "structure"
+SEVERITY = "error"
+FORMATS = MESSAGE_FORMATS
+
+
+def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
+    images = [path for path, _, _ in image_parts(example.data, example.format)]
+    if len(images) > MAX_IMAGES_PER_EXAMPLE:
+        yield Finding(
+            f"example has {len(images)} images; the service takes at most {MAX_IMAGES_PER_EXAMPLE}",
+            path=images[MAX_IMAGES_PER_EXAMPLE],
+        )
