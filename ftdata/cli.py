@@ -75,6 +75,11 @@ def _run_options(function: Any) -> Any:
                 "--epochs", type=click.IntRange(1, 50), help="Epochs for the cost [default: the service's auto rule]."
             ),
             click.option(
+                "--method",
+                type=click.Choice(["sft", "dpo", "rft"]),
+                help="What you will train, where the file's shape is ambiguous (rft: chat-shaped RFT examples).",
+            ),
+            click.option(
                 "-j",
                 "--jobs",
                 type=click.IntRange(min=1),
@@ -114,6 +119,11 @@ def _settings(config_file: Path | None, isolated: bool, **overrides: Any) -> tup
     severities = overrides.pop("severities", ())
     if severities:
         overrides["severity"] = {**settings.severity, **parse_assignments(_split(severities), "severity")}
+    grader_keys = overrides.pop("grader_keys", None)
+    if grader_keys:
+        options = {key: dict(value) for key, value in settings.options.items()}
+        options.setdefault("missing-grader-key", {})["keys"] = list(_split([grader_keys]))
+        overrides["options"] = options
     return settings.merged(**overrides), (found.parent.resolve() if found else None)
 
 
@@ -139,6 +149,7 @@ def _settings(config_file: Path | None, isolated: bool, **overrides: Any) -> tup
     metavar="RULE=LEVEL",
     help="Change a rule's severity, e.g. --severity FT201=info.",
 )
+@click.option("--grader-keys", help="RFT: keys every example must have for the graders, comma-separated.")
 @click.option("--strict", is_flag=True, default=None, help="Exit 1 on warnings too.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found (2 still means could not run).")
 @click.option("--show-all", is_flag=True, help="Text format: list every problem, not 20 per rule per file.")
@@ -154,6 +165,7 @@ def lint(
     extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     severities: tuple[str, ...],
+    grader_keys: str | None,
     strict: bool | None,
     exit_zero: bool,
     show_all: bool,
@@ -175,6 +187,7 @@ def lint(
             model=model,
             strict=strict,
             severities=severities,
+            grader_keys=grader_keys,
             select=_split(select) or None,
             ignore=_split(ignore) or None,
             # --select on the command line replaces the whole selection, config's extend-select included

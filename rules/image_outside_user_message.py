@@ -38,4 +38,4 @@ FORMATS = MESSAGE_FORMATS
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
     for path, role, _ in image_parts(example.data, example.format):
         if role != "user":
-            yield Finding(f"images are only accepted in user messages, not in a {role} message", path=path)
+            yield Finding(f"images are only accepted in user messages, not in the {role} message", path=path)
