@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ftdata.cost import price_examples
-from ftdata.formats import detect_format, messages_of
+from ftdata.formats import detect_format, is_plain_chat, messages_of
 from ftdata.reader import Item, LineIssue
 from ftdata.report import FileReport, Problem, TokenStats
 from ftdata.ruleapi import DatasetFacts, Example, Finding
@@ -64,6 +64,8 @@ class FileCheck:
         self.partial = Partial(facts=DatasetFacts(role=role))
         self._active: list[Rule] = []
         self._collecting: list[Rule] = []
+        self._active_plain: list[Rule] = []  # what still runs on a plain chat example
+        self._collecting_plain: list[Rule] = []
         if file_format is not None:
             self._set_format(file_format)
 
@@ -76,6 +78,8 @@ class FileCheck:
         ]
         self._active = [rule for rule in applies if rule.kind == "record"]
         self._collecting = [rule for rule in applies if rule.kind == "dataset" and rule.collect is not None]
+        self._active_plain = [rule for rule in self._active if not rule.plain_chat_clean]
+        self._collecting_plain = [rule for rule in self._collecting if not rule.plain_chat_clean]
 
     def _stamp(self, rule: Rule, findings: Iterable[Finding], line: int | None) -> None:
         severity = self.plan.severities[rule.code]
@@ -112,9 +116,10 @@ class FileCheck:
             facts.trained_counts.append(tokens.trained)
             facts.estimated |= tokens.estimated
             example = Example(item.line, item.data, file_format, tokens, item.maybe_special)
-            for rule in self._active:
+            plain = file_format == "chat" and not item.maybe_special and is_plain_chat(item.data)
+            for rule in self._active_plain if plain else self._active:
                 self._stamp(rule, rule.function(example, contexts[rule.code]), item.line)
-            for rule in self._collecting:
+            for rule in self._collecting_plain if plain else self._collecting:
                 value = rule.collect(example, contexts[rule.code])  # type: ignore[misc]
                 if value is not None:
                     facts.collected.setdefault(rule.code, []).append((item.line, value))

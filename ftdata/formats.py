@@ -96,3 +96,30 @@ def excerpt(value: Any, limit: int = 24) -> str:
         text = repr(value)
         return text if len(text) <= limit else text[: limit - 1] + "…"
     return repr(value if len(value) <= limit else value[: limit - 1] + "…")
+
+
+_PLAIN_ROLES = frozenset({"system", "user", "assistant"})
+
+
+def is_plain_chat(record: dict[str, Any]) -> bool:
+    """A chat example of the plainest, commonest shape: only ``messages``; each message exactly a role
+    (system, user or assistant) and a string content; a user message; the assistant speaking last.
+
+    Rules that can find nothing in such an example — when its line also holds no ``<|`` — declare
+    ``PLAIN_CHAT_CLEAN = True`` and are skipped on it (a test holds them to that); this keeps the checking
+    cost of a large, clean file near zero.
+    """
+    if len(record) != 1:
+        return False
+    messages = record.get("messages")
+    if type(messages) is not list or not messages:
+        return False
+    has_user = False
+    for message in messages:
+        if type(message) is not dict or len(message) != 2:
+            return False
+        role = message.get("role")
+        if role not in _PLAIN_ROLES or type(message.get("content")) is not str:
+            return False
+        has_user = has_user or role == "user"
+    return has_user and messages[-1]["role"] == "assistant"

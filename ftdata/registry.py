@@ -44,6 +44,7 @@ class Rule:
     formats: tuple[str, ...] | None = None  # None: every format
     reader_issue: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    plain_chat_clean: bool = False  # finds nothing in a plain chat example: skipped there
     function: Callable[..., Any] = field(default=print, compare=False, repr=False)
     collect: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
 
@@ -103,6 +104,7 @@ def rule_from_module(module: ModuleType) -> Rule:
         formats=tuple(formats) if formats is not None else None,
         reader_issue=reader_issue,
         options=dict(getattr(module, "OPTIONS", {})),
+        plain_chat_clean=getattr(module, "PLAIN_CHAT_CLEAN", False) is True,
         function=cast(Callable[..., Any], functions[kind]),
         collect=collect,
     )

@@ -33,6 +33,7 @@ CODE = "FT140"
 NAME = "deprecated-functions"
 GROUP = "structure"
 SEVERITY = "warning"
+PLAIN_CHAT_CLEAN = True  # finds nothing in a plain chat example (ftdata.formats.is_plain_chat)
 FORMATS = CONVERSATION_FORMATS
 
 

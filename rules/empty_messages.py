@@ -30,6 +30,7 @@ CODE = "FT103"
 NAME = "empty-messages"
 GROUP = "structure"
 SEVERITY = "error"
+PLAIN_CHAT_CLEAN = True  # finds nothing in a plain chat example (ftdata.formats.is_plain_chat)
 FORMATS = CONVERSATION_FORMATS
 
 

@@ -32,6 +32,7 @@ CODE = "FT106"
 NAME = "invalid-role"
 GROUP = "structure"
 SEVERITY = "error"
+PLAIN_CHAT_CLEAN = True  # finds nothing in a plain chat example (ftdata.formats.is_plain_chat)
 FORMATS = MESSAGE_FORMATS
 
 _LIKELY = {

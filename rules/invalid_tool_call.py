@@ -35,6 +35,7 @@ CODE = "FT130"
 NAME = "invalid-tool-call"
 GROUP = "structure"
 SEVERITY = "error"
+PLAIN_CHAT_CLEAN = True  # finds nothing in a plain chat example (ftdata.formats.is_plain_chat)
 FORMATS = MESSAGE_FORMATS
 
 

@@ -38,6 +38,7 @@ CODE = "FT136"
 NAME = "invalid-tool-definition"
 GROUP = "structure"
 SEVERITY = "error"
+PLAIN_CHAT_CLEAN = True  # finds nothing in a plain chat example (ftdata.formats.is_plain_chat)
 FORMATS = MESSAGE_FORMATS
 
 

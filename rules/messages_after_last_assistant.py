@@ -31,6 +31,7 @@ CODE = "FT113"
 NAME = "messages-after-last-assistant"
 GROUP = "structure"
 SEVERITY = "warning"
+PLAIN_CHAT_CLEAN = True  # finds nothing in a plain chat example (ftdata.formats.is_plain_chat)
 FORMATS = ("chat",)
 
 

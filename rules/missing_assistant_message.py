@@ -31,6 +31,7 @@ CODE = "FT112"
 NAME = "missing-assistant-message"
 GROUP = "structure"
 SEVERITY = "error"
+PLAIN_CHAT_CLEAN = True  # finds nothing in a plain chat example (ftdata.formats.is_plain_chat)
 FORMATS = ("chat",)
 
 

@@ -31,6 +31,7 @@ CODE = "FT202"
 NAME = "missing-user-message"
 GROUP = "content"
 SEVERITY = "warning"
+PLAIN_CHAT_CLEAN = True  # finds nothing in a plain chat example (ftdata.formats.is_plain_chat)
 FORMATS = ("chat",)
 
 

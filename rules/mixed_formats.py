@@ -35,6 +35,7 @@ CODE = "FT120"
 NAME = "mixed-formats"
 GROUP = "structure"
 SEVERITY = "error"
+PLAIN_CHAT_CLEAN = True  # finds nothing in a plain chat example (ftdata.formats.is_plain_chat)
 
 
 def collect(example: Example, ctx: RuleContext) -> str | None:

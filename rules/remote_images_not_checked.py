@@ -35,6 +35,7 @@ CODE = "FT153"
 NAME = "remote-images-not-checked"
 GROUP = "structure"
 SEVERITY = "info"
+PLAIN_CHAT_CLEAN = True  # finds nothing in a plain chat example (ftdata.formats.is_plain_chat)
 FORMATS = MESSAGE_FORMATS
 
 

@@ -35,6 +35,7 @@ CODE = "FT220"
 NAME = "special-token-in-text"
 GROUP = "content"
 SEVERITY = "error"
+PLAIN_CHAT_CLEAN = True  # finds nothing in a plain chat example (ftdata.formats.is_plain_chat)
 _ANY_ENCODING = tuple(sorted({token for tokens in SPECIAL_TOKENS.values() for token in tokens}))
 
 

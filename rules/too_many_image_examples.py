@@ -33,6 +33,7 @@ CODE = "FT404"
 NAME = "too-many-image-examples"
 GROUP = "dataset"
 SEVERITY = "error"
+PLAIN_CHAT_CLEAN = True  # finds nothing in a plain chat example (ftdata.formats.is_plain_chat)
 FORMATS = MESSAGE_FORMATS
 OPTIONS = {"maximum": MAX_IMAGE_EXAMPLES}
 

@@ -36,6 +36,7 @@ CODE = "FT132"
 NAME = "tool-arguments-not-object"
 GROUP = "structure"
 SEVERITY = "warning"
+PLAIN_CHAT_CLEAN = True  # finds nothing in a plain chat example (ftdata.formats.is_plain_chat)
 FORMATS = MESSAGE_FORMATS
 
 

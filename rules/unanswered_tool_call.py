@@ -32,6 +32,7 @@ CODE = "FT135"
 NAME = "unanswered-tool-call"
 GROUP = "structure"
 SEVERITY = "warning"
+PLAIN_CHAT_CLEAN = True  # finds nothing in a plain chat example (ftdata.formats.is_plain_chat)
 FORMATS = MESSAGE_FORMATS
 
 

@@ -33,6 +33,7 @@ CODE = "FT133"
 NAME = "undefined-tool"
 GROUP = "structure"
 SEVERITY = "error"
+PLAIN_CHAT_CLEAN = True  # finds nothing in a plain chat example (ftdata.formats.is_plain_chat)
 FORMATS = MESSAGE_FORMATS
 
 

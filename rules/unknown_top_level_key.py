@@ -36,6 +36,7 @@ CODE = "FT110"
 NAME = "unknown-top-level-key"
 GROUP = "structure"
 SEVERITY = "error"
+PLAIN_CHAT_CLEAN = True  # finds nothing in a plain chat example (ftdata.formats.is_plain_chat)
 FORMATS = ("chat", "preference", "prompt-completion")
 
 

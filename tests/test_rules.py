@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 import ftdata
+import ftdata.config
+from ftdata.formats import is_plain_chat
 from ftdata.registry import all_rules, find_rule
 from tests.conftest import FIXTURES, iter_fixture_cases, write_jsonl
 
@@ -109,3 +111,70 @@ def test_docstring_examples_are_json_where_they_should_be() -> None:
             for number, line in enumerate(materialize(body).splitlines(), start=1):
                 if line.strip():
                     assert isinstance(json.loads(line), dict), f"{rule.code} {section} line {number} is not an object"
+
+
+def _plain_chat_corpus() -> list[dict[str, Any]]:
+    """Plain chat examples whose line holds no '<|': every one in the fixtures and docs, and variations."""
+    from tests.conftest import materialize
+
+    texts = [case["jsonl"] for param in iter_fixture_cases() for case in [param.values[1]]]
+    texts += [body for rule in RULES for _, _, body in _BLOCK.findall(rule.doc)]
+    texts += [(FIXTURES / "examples" / name).read_text() for name in ("support-chat.jsonl", "broken-chat.jsonl")]
+    records = []
+    for text in texts:
+        for line in materialize(text).splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and is_plain_chat(record) and b"<|" not in line and b"\\u003c" not in line:
+                records.append(record)
+    roles = ["system", "user", "assistant"]
+    for n in range(200):  # every order of roles up to five messages that ends with the assistant
+        messages = [{"role": roles[(n >> (2 * i)) % 3], "content": f"text {i} | not special"} for i in range(n % 5 + 1)]
+        messages.append({"role": "assistant", "content": ""})
+        record = {"messages": messages}
+        if is_plain_chat(record):
+            records.append(record)
+    return records
+
+
+def test_plain_chat_clean_rules_find_nothing_in_plain_chat() -> None:
+    """A rule that claims PLAIN_CHAT_CLEAN is skipped on plain chat examples: the claim must hold."""
+    from ftdata.engine import Plan
+    from ftdata.ruleapi import DatasetFacts, Example
+
+    corpus = _plain_chat_corpus()
+    assert len(corpus) > 100
+    for model in (None, "gpt-4o-mini"):
+        plan = Plan.from_settings(ftdata.config.Settings(model=model))
+        for rule in (r for r in RULES if r.plain_chat_clean):
+            context = plan.contexts[rule.code]
+            for line, record in enumerate(corpus, start=1):
+                example = Example(line, record, "chat", plan.counter.chat(record["messages"]), True)
+                if rule.kind == "record":
+                    assert list(rule.function(example, context)) == [], (rule.code, record)
+                elif rule.collect is not None:
+                    assert rule.collect(example, context) is None, (rule.code, record)
+            if rule.kind == "dataset":
+                assert list(rule.function(DatasetFacts(format="chat", examples=len(corpus)), context)) == []
+
+
+def test_plain_chat_shape() -> None:
+    plain = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    assert is_plain_chat(plain)
+    for broken in (
+        {**plain, "id": 1},
+        {"messages": [{"role": "user", "content": "Hi"}]},
+        {"messages": [{"role": "assistant", "content": "Hello"}]},
+        {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello", "weight": 1}]},
+        {"messages": [{"role": "user", "content": ["Hi"]}, {"role": "assistant", "content": "Hello"}]},
+        {
+            "messages": [
+                {"role": "tool", "content": "x"},
+                {"role": "user", "content": "Hi"},
+                {"role": "assistant", "content": "."},
+            ]
+        },
+    ):
+        assert not is_plain_chat(broken)
