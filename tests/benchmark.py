@@ -95,7 +95,7 @@ def _paragraphs(rng: random.Random, count: int) -> list[str]:
 
 def _example(rng: random.Random, pool: list[str], index: int) -> dict[str, object]:
     def text(long: bool = False) -> str:
-        n = rng.randint(10, 40) if long else rng.randint(1, 4)
+        n = rng.randint(10, 40) if long else rng.randint(1, 2)
         return " ".join(rng.choices(pool, k=n))
 
     messages: list[dict[str, object]] = [{"role": "system", "content": rng.choice(SYSTEMS)}]
@@ -119,15 +119,17 @@ def _example(rng: random.Random, pool: list[str], index: int) -> dict[str, objec
             {"role": "assistant", "content": text()},
         ]
         return {"messages": messages, "tools": TOOLS}
-    for _ in range(rng.choice((1, 1, 1, 2, 3))):
-        long = rng.random() < 0.05
+    for _ in range(rng.choice((1, 1, 1, 1, 2))):
+        long = rng.random() < 0.025
         messages += [{"role": "user", "content": text(long)}, {"role": "assistant", "content": text(long)}]
     return {"messages": messages}
 
 
 def make_file(size_mb: int, seed: int = 1) -> Path:
+    """A deterministic synthetic chat file of about ``size_mb`` MB: some 40,000 examples and 22 M o200k tokens
+    per 100 MB, the shape of the reference file in the project's FACTS.md (§6)."""
     OUT.mkdir(exist_ok=True)
-    path = OUT / f"synthetic-chat-v2-{size_mb}mb-seed{seed}.jsonl"
+    path = OUT / f"synthetic-chat-v3-{size_mb}mb-seed{seed}.jsonl"
     if path.exists() and path.stat().st_size >= size_mb * 1_000_000:
         return path
     rng = random.Random(seed)
