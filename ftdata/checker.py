@@ -110,13 +110,15 @@ class FileCheck:
             if facts.format is None:
                 self._set_format(detect_format(item.data, self.plan.settings.method))
             file_format = facts.format or "chat"
-            tokens = count_example(counter, item.data, file_format)
+            plain = file_format == "chat" and not item.maybe_special and is_plain_chat(item.data)
+            tokens = (
+                counter.plain_chat(item.data["messages"]) if plain else count_example(counter, item.data, file_format)
+            )
             facts.examples += 1
-            facts.token_counts.append(tokens.total)
-            facts.trained_counts.append(tokens.trained)
+            facts.token_counts[tokens.total] += 1
+            facts.trained_tokens += tokens.trained
             facts.estimated |= tokens.estimated
             example = Example(item.line, item.data, file_format, tokens, item.maybe_special)
-            plain = file_format == "chat" and not item.maybe_special and is_plain_chat(item.data)
             for rule in self._active_plain if plain else self._active:
                 self._stamp(rule, rule.function(example, contexts[rule.code]), item.line)
             for rule in self._collecting_plain if plain else self._collecting:
@@ -166,7 +168,7 @@ class FileCheck:
             problems=problems,
             tokens=TokenStats.from_counts(
                 counts,
-                sum(facts.trained_counts),
+                facts.trained_tokens,
                 encoding=plan.counter.encoding.name,
                 limit=plan.max_tokens,
                 estimated=facts.estimated,

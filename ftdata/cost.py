@@ -7,7 +7,8 @@ Validation files are not billed. A method priced by training time (RFT) gets no 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ftdata.catalog import Catalog, Model, load_catalog
@@ -31,9 +32,17 @@ def auto_epochs(examples: int) -> int:
     return TARGET_EPOCHS
 
 
-def billed_tokens(token_counts: Iterable[int], max_tokens: int) -> int:
+TokenCounts = Mapping[int, int] | Iterable[int]  # a histogram (tokens -> examples), or one count per example
+
+
+def histogram(token_counts: TokenCounts) -> Mapping[int, int]:
+    """{token count: number of examples with it}."""
+    return token_counts if isinstance(token_counts, Mapping) else Counter(token_counts)
+
+
+def billed_tokens(token_counts: TokenCounts, max_tokens: int) -> int:
     """Tokens billed per epoch: each example counts up to the model's limit."""
-    return sum(min(max_tokens, tokens) for tokens in token_counts)
+    return sum(min(max_tokens, tokens) * n for tokens, n in histogram(token_counts).items())
 
 
 @dataclass(frozen=True)
@@ -71,7 +80,7 @@ class CostEstimate:
 
 
 def price_examples(
-    token_counts: Sequence[int],
+    token_counts: TokenCounts,
     *,
     model: Model | None,
     max_tokens: int,
@@ -82,8 +91,9 @@ def price_examples(
 
     With no model: tokens and epochs only, no dollar figure.
     """
-    chosen_epochs = epochs if epochs is not None else auto_epochs(len(token_counts))
-    billed = billed_tokens(token_counts, max_tokens)
+    counts = histogram(token_counts)
+    chosen_epochs = epochs if epochs is not None else auto_epochs(sum(counts.values()))
+    billed = billed_tokens(counts, max_tokens)
     trained = billed * chosen_epochs
     source = "--epochs" if epochs is not None else "auto"
     if model is None:

@@ -390,7 +390,7 @@ def estimate_cost(
                 "role": role,
                 "format": facts.format,
                 "examples": facts.examples,
-                "tokens": sum(facts.token_counts),
+                "tokens": sum(tokens * n for tokens, n in facts.token_counts.items()),
                 "encoding": default.counter.encoding.name,
             }
         )
@@ -406,7 +406,8 @@ def estimate_cost(
         for path in training:
             counts = checks[(path, id(plan_for(entry)))].partial.facts.token_counts
             estimate = price_examples(counts, model=entry, max_tokens=limit, epochs=settings.epochs, catalog=catalog)
-            priced.append(FileCost(path, len(counts), sum(1 for c in counts if c > limit), estimate))
+            over = sum(n for tokens, n in counts.items() if tokens > limit)
+            priced.append(FileCost(path, sum(counts.values()), over, estimate))
         rows.append(ModelCost(entry, limit, tuple(priced)))
     rows.sort(key=lambda row: (row.usd is None, row.usd or 0.0, row.model.name))
     return CostComparison(tuple(files), tuple(rows), catalog.prices_taken, settings.max_usd)

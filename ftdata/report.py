@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ftdata.cost import CostEstimate, billed_tokens
+from ftdata.cost import CostEstimate, TokenCounts, billed_tokens, histogram
 from ftdata.ruleapi import Severity
 
 SCHEMA_VERSION = 1
@@ -58,27 +57,30 @@ class TokenStats:
 
     @classmethod
     def from_counts(
-        cls, counts: Sequence[int], trained: int, *, encoding: str, limit: int, estimated: bool
+        cls, token_counts: TokenCounts, trained: int, *, encoding: str, limit: int, estimated: bool
     ) -> TokenStats:
+        """Statistics of a file from its token counts (a histogram, or one count per example)."""
+        counts = sorted(histogram(token_counts).items())
+        examples = sum(n for _, n in counts)
+        total = sum(tokens * n for tokens, n in counts)
         base: dict[str, Any] = {
             "encoding": encoding,
-            "examples": len(counts),
-            "total": sum(counts),
-            "billed": billed_tokens(counts, limit),
+            "examples": examples,
+            "total": total,
+            "billed": billed_tokens(dict(counts), limit),
             "trained": trained,
             "max_tokens_per_example": limit,
-            "over_limit": sum(1 for c in counts if c > limit),
+            "over_limit": sum(n for tokens, n in counts if tokens > limit),
             "estimated": estimated,
         }
-        if counts:
-            ordered = sorted(counts)
+        if examples:
             base.update(
-                min=ordered[0],
-                max=ordered[-1],
-                mean=round(statistics.fmean(ordered), 1),
-                median=statistics.median(ordered),
-                p5=_percentile(ordered, 5),
-                p95=_percentile(ordered, 95),
+                min=counts[0][0],
+                max=counts[-1][0],
+                mean=round(total / examples, 1),
+                median=_percentile(counts, examples, 50),
+                p5=_percentile(counts, examples, 5),
+                p95=_percentile(counts, examples, 95),
             )
         return cls(**base)
 
@@ -86,12 +88,23 @@ class TokenStats:
         return {key: getattr(self, key) for key in self.__dataclass_fields__}
 
 
-def _percentile(ordered: Sequence[int], percent: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default method)."""
-    position = (len(ordered) - 1) * percent / 100
+def _percentile(counts: Sequence[tuple[int, int]], examples: int, percent: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default method), on a sorted histogram."""
+    position = (examples - 1) * percent / 100
     low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return round(ordered[low] + (ordered[high] - ordered[low]) * (position - low), 1)
+    low_value = _value_at(counts, low)
+    high_value = _value_at(counts, min(low + 1, examples - 1))
+    return round(low_value + (high_value - low_value) * (position - low), 1)
+
+
+def _value_at(counts: Sequence[tuple[int, int]], rank: int) -> int:
+    """The value at a 0-based rank of the sorted examples."""
+    seen = 0
+    for value, n in counts:
+        seen += n
+        if rank < seen:
+            return value
+    return counts[-1][0]
 
 
 @dataclass

@@ -29,7 +29,7 @@ The engine, not the rule, stamps code, name, severity and file on each finding.
 from __future__ import annotations
 
 import datetime
-from array import array
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -85,8 +85,10 @@ class DatasetFacts:
     role: str = "training"  # or "validation" (checked, not billed)
     lines: int = 0  # the last line number seen
     examples: int = 0  # records that parsed to an object
-    token_counts: array[int] = field(default_factory=lambda: array("q"))  # total tokens per example
-    trained_counts: array[int] = field(default_factory=lambda: array("q"))
+    # How many examples have each token count: exact statistics and costs in memory that does not grow
+    # with the file (there are only so many distinct counts).
+    token_counts: Counter[int] = field(default_factory=Counter)
+    trained_tokens: int = 0
     estimated: bool = False  # some token counts include estimates (images, tool calls)
     collected: dict[str, list[tuple[int, Any]]] = field(default_factory=dict)  # rule code -> (line, value)
 
@@ -94,8 +96,8 @@ class DatasetFacts:
         self.format = self.format or other.format
         self.lines = max(self.lines, other.lines)
         self.examples += other.examples
-        self.token_counts.extend(other.token_counts)
-        self.trained_counts.extend(other.trained_counts)
+        self.token_counts.update(other.token_counts)
+        self.trained_tokens += other.trained_tokens
         self.estimated |= other.estimated
         for code, values in other.collected.items():
             self.collected.setdefault(code, []).extend(values)

@@ -24,6 +24,8 @@ TOKENS_PER_MESSAGE = 3
 TOKENS_PER_NAME = 1
 REPLY_PRIMING = 3
 DEFAULT_COUNTING_MODEL = "gpt-4o-mini"  # with no model chosen: count as today's models do (o200k_base)
+CACHE_ENTRIES = 4096
+_REPEATING_ROLES = frozenset({"system", "developer"})  # their content is usually the same in every example
 _CACHED_KEYS = frozenset({"role", "name"})
 
 
@@ -61,11 +63,30 @@ class TokenCounter:
     def text(self, value: str) -> int:
         return len(self._encode(value))
 
-    def _short(self, value: str) -> int:
+    def _cached(self, value: str) -> int:
+        """Tokens of a string that repeats across examples (roles, names, system prompts): encoded once."""
         found = self._cache.get(value)
         if found is None:
+            if len(self._cache) >= CACHE_ENTRIES:
+                self._cache.clear()  # a bound, not a policy: repeated strings come straight back
             found = self._cache[value] = len(self._encode(value))
         return found
+
+    def plain_chat(self, messages: Sequence[Mapping[str, str]]) -> ExampleTokens:
+        """``chat()`` for a plain example (``formats.is_plain_chat``): the same counts, fewer checks."""
+        result = ExampleTokens()
+        total = REPLY_PRIMING
+        for message in messages:
+            role, content = message["role"], message["content"]
+            text = self._cached(content) if role == "system" else len(self._encode(content))
+            tokens = TOKENS_PER_MESSAGE + self._cached(role) + text
+            trained = role == "assistant"
+            result.messages.append((tokens, trained))
+            total += tokens
+            if trained:
+                result.trained += tokens
+        result.total = total
+        return result
 
     def chat(
         self, messages: Sequence[Any], tools: Sequence[Any] | None = None, functions: Sequence[Any] | None = None
@@ -93,9 +114,11 @@ class TokenCounter:
         """Tokens of one message, and whether any part of it was estimated."""
         tokens = TOKENS_PER_MESSAGE
         estimated = False
+        repeats = message.get("role") in _REPEATING_ROLES
         for key, value in message.items():
             if isinstance(value, str):
-                tokens += self._short(value) if key in _CACHED_KEYS else len(self._encode(value))
+                cached = key in _CACHED_KEYS or (repeats and key == "content")
+                tokens += self._cached(value) if cached else len(self._encode(value))
                 if key == "name":
                     tokens += TOKENS_PER_NAME
             elif key == "content" and isinstance(value, list):

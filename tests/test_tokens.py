@@ -153,3 +153,46 @@ def test_images_and_tool_calls_are_marked_as_estimates() -> None:
     }
     assert counter.chat([call]).estimated
     assert not counter.chat(WEATHER_MESSAGES).estimated
+
+
+def test_plain_chat_counts_equal_the_general_counter() -> None:
+    from ftdata.formats import is_plain_chat
+    from tests.test_rules import _plain_chat_corpus
+
+    for model in ("gpt-4o-mini", "gpt-3.5-turbo"):
+        counter = counter_for(model)
+        for record in _plain_chat_corpus():
+            assert is_plain_chat(record)
+            fast, general = counter.plain_chat(record["messages"]), counter.chat(record["messages"])
+            assert (fast.total, fast.trained, fast.messages) == (general.total, general.trained, general.messages)
+
+
+def test_the_string_cache_is_bounded_and_exact() -> None:
+    from ftdata import tokens
+
+    counter = counter_for("gpt-4o-mini")
+    system = {"role": "system", "content": "You are terse. " * 40}
+    expected = 3 + counter.text("system") + counter.text(system["content"])
+    for n in range(tokens.CACHE_ENTRIES + 10):
+        assert counter.message({"role": "system", "content": f"prompt {n}"})[0] == 3 + 1 + counter.text(f"prompt {n}")
+        assert len(counter._cache) <= tokens.CACHE_ENTRIES
+    assert counter.message(system)[0] == expected == counter.message(system)[0]
+
+
+def test_token_statistics_from_the_histogram_are_exact() -> None:
+    import random
+    import statistics
+
+    from ftdata.report import TokenStats
+
+    rng = random.Random(3)
+    for size in (1, 2, 7, 100, 1001):
+        counts = [rng.choice([5, 17, 17, 300, 2048, 70_000]) + rng.randint(0, 3) for _ in range(size)]
+        stats = TokenStats.from_counts(counts, 0, encoding="o200k_base", limit=65_536, estimated=False)
+        ordered = sorted(counts)
+        assert (stats.min, stats.max, stats.examples, stats.total) == (ordered[0], ordered[-1], size, sum(counts))
+        assert stats.median == round(statistics.median(counts), 1)
+        assert stats.mean == round(statistics.fmean(counts), 1)
+        assert stats.p95 == round(statistics.quantiles(counts, n=20, method="inclusive")[-1], 1) if size > 1 else True
+        assert stats.over_limit == sum(c > 65_536 for c in counts)
+        assert stats.billed == sum(min(c, 65_536) for c in counts)
