@@ -101,41 +101,27 @@ def price_examples(
             None, chosen_epochs, source, billed, trained, None, note="no model chosen: pass --model to get a price"
         )
     price = model.training_price
+    if price is None:
+        return CostEstimate(model.name, chosen_epochs, source, billed, trained, None, note="no price known")
     catalog = catalog or load_catalog()
-    if price is None or price.per != "1M tokens":
-        note = (
-            (
-                f"{model.name} is billed per {price.per} of training (${price.usd:g}/{price.per}), "
-                "which depends on training time; no dollar estimate from tokens"
-            )
-            if price
-            else "no price known"
-        )
-        return CostEstimate(
-            model.name,
-            chosen_epochs,
-            source,
-            billed,
-            trained,
-            None,
-            price_usd=price.usd if price else None,
-            price_unit=price.per if price else None,
-            price_source=catalog.source_text(price.source) if price else None,
-            prices_taken=catalog.prices_taken,
-            note=note,
-        )
-    usd = round(trained * price.usd / 1_000_000, 6)
+    per_token = price.per == "1M tokens"
     return CostEstimate(
         model.name,
         chosen_epochs,
         source,
         billed,
         trained,
-        usd,
+        round(trained * price.usd / 1_000_000, 6) if per_token else None,
         price_usd=price.usd,
         price_unit=price.per,
         price_source=catalog.source_text(price.source),
         prices_taken=catalog.prices_taken,
+        note=None
+        if per_token
+        else (
+            f"{model.name} is billed per {price.per} of training (${price.usd:g}/{price.per}), "
+            "which depends on training time; no dollar estimate from tokens"
+        ),
     )
 
 

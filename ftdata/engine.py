@@ -279,6 +279,26 @@ def records_from(rows: Iterable[Any]) -> Iterator[Item]:
         yield LineIssue("empty-file", None)
 
 
+def resolve_settings(
+    caller: str,
+    settings: Settings | None,
+    config: str | os.PathLike[str] | None,
+    config_root: Path | None,
+    options: Mapping[str, Any],
+) -> tuple[Settings, Path | None]:
+    """The library's settings: given, or read from the config file; keyword options (not None) on top."""
+    if settings is None:
+        settings, found = load_settings(Path(config) if config is not None else None)
+        config_root = found.parent.resolve() if found else None
+    unknown = sorted(set(options) - set(Settings.model_fields))
+    if unknown:
+        raise ConfigError(f"{caller} got unknown option(s) {', '.join(unknown)}")
+    overrides = {key: value for key, value in options.items() if value is not None}
+    if overrides:
+        settings = build_settings({**settings.model_dump(), **overrides}, f"{caller} options")
+    return settings, config_root
+
+
 def lint(
     source: Source | Iterable[Source] | Iterable[Mapping[str, Any]],
     *,
@@ -298,17 +318,9 @@ def lint(
     ``validation_file`` is checked with the same rules and reported, but not billed. ``progress``, if
     given, is called with (path, bytes read) now and then.
     """
-    if settings is None:
-        settings, found = load_settings(Path(config) if config is not None else None)
-        config_root = found.parent.resolve() if found else None
-    unknown = sorted(set(options) - set(Settings.model_fields))
-    if unknown:
-        raise ConfigError(f"lint() got unknown option(s) {', '.join(unknown)}")
-    overrides = {key: value for key, value in options.items() if value is not None}
-    if model:
-        overrides["model"] = model
-    if overrides:
-        settings = build_settings({**settings.model_dump(), **overrides}, "lint() options")
+    settings, config_root = resolve_settings(
+        "lint()", settings, config, config_root, {**options, "model": model or options.get("model")}
+    )
     plan = Plan.from_settings(settings, config_root)
     report = Report(strict=settings.strict, max_usd=settings.max_usd)
     if isinstance(source, (str, os.PathLike)):
@@ -345,15 +357,7 @@ def estimate_cost(
     Each file is a separate job: its epochs follow the service's ``auto`` rule unless ``epochs`` is given.
     ``validation_file`` is counted and listed, never billed. Options are those of :func:`lint`.
     """
-    if settings is None:
-        settings, found = load_settings(Path(config) if config is not None else None)
-        config_root = found.parent.resolve() if found else None
-    unknown = sorted(set(options) - set(Settings.model_fields))
-    if unknown:
-        raise ConfigError(f"estimate_cost() got unknown option(s) {', '.join(unknown)}")
-    overrides = {key: value for key, value in options.items() if value is not None}
-    if overrides:
-        settings = build_settings({**settings.model_dump(), **overrides}, "estimate_cost() options")
+    settings, config_root = resolve_settings("estimate_cost()", settings, config, config_root, options)
     catalog = catalog_for(settings, config_root)
     names = [model] if isinstance(model, str) else list(model or ([settings.model] if settings.model else []))
     chosen = [catalog.resolve(name) for name in names]

@@ -182,9 +182,6 @@ class Report:
     def by_rule(self) -> Counter[tuple[str, str, str]]:
         return Counter((p.code, p.name, p.severity) for p in self.problems)
 
-    def merge(self, other: Report) -> Report:
-        return Report(self.files + other.files, self.strict or other.strict, self.max_usd)
-
     def summary(self) -> dict[str, Any]:
         summary: dict[str, Any] = {"errors": self.errors, "warnings": self.warnings, "infos": self.count("info")}
         summary["usd"] = self.usd
