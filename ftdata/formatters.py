@@ -140,7 +140,7 @@ def _summary_line(report: Report) -> str:
     files = len(report.files)
     verdict = "ok" if report.ok else "not ready"
     trained = [f for f in report.files if f.role == "training"]
-    if report.usd is not None and len(trained) > 1:
+    if report.usd is not None and len(trained) > 1 and report.max_usd is None:
         verdict += f": ${report.usd:,.2f} in all"
     if report.max_usd is not None and report.usd is not None:
         budget = "over" if report.over_budget else "within"
