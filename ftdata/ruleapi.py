@@ -34,7 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ftdata.catalog import Catalog, Model
+from ftdata.catalog import Catalog, Model, load_catalog
 from ftdata.reader import LineIssue
 from ftdata.tokens import ExampleTokens
 
@@ -73,7 +73,7 @@ class RuleContext:
     max_tokens: int  # tokens per training example before the service truncates
     model: Model | None  # None when no model was chosen
     today: datetime.date = field(default_factory=datetime.date.today)
-    catalog: Catalog | None = None  # the run's catalog (the shipped one with the user's models)
+    catalog: Catalog = field(default_factory=load_catalog)  # the run's: the shipped one with the user's models
     method: str | None = None  # what the user said they will train: sft, dpo or rft
 
 

@@ -26,7 +26,6 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.catalog import load_catalog
 from ftdata.formats import FORMAT_METHOD, FORMAT_NAMES
 from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
 
@@ -42,8 +41,7 @@ def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
     method = FORMAT_METHOD[dataset.format]
     if method in ctx.model.methods:
         return
-    catalog = ctx.catalog or load_catalog()
-    takers = [m.name for m in catalog.models if method in m.methods]
+    takers = [m.name for m in ctx.catalog.models if method in m.methods]
     hint = f"; models that take it: {', '.join(takers)}" if takers else "; no catalog model takes it"
     if dataset.format == "prompt-completion" and "sft" in ctx.model.methods:
         hint += (

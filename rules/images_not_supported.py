@@ -25,7 +25,6 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.catalog import load_catalog
 from ftdata.formats import MESSAGE_FORMATS
 from ftdata.images import image_parts
 from ftdata.ruleapi import DatasetFacts, Example, Finding, RuleContext
@@ -47,7 +46,7 @@ def collect(example: Example, ctx: RuleContext) -> bool | None:
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
     lines = dataset.collected.get(CODE, [])
     if lines and ctx.model is not None:
-        takers = [m.name for m in (ctx.catalog or load_catalog()).models if "vision" in m.methods]
+        takers = [m.name for m in ctx.catalog.models if "vision" in m.methods]
         more = f" ({len(lines):,} examples have images)" if len(lines) > 1 else ""
         yield Finding(
             f"{ctx.model.name} is not fine-tuned on images{more}; models that are: "

@@ -25,7 +25,6 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.catalog import load_catalog
 from ftdata.lifecycle import lifecycle_source, lifecycle_status
 from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
 
@@ -41,6 +40,4 @@ def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
     status = lifecycle_status(ctx.model, ctx.today)
     if status is not None:
         advice = "choose another model" if status[0] == "retired" else "start the job before then"
-        yield Finding(
-            f"{status[1]}; {advice} ({lifecycle_source(ctx.model, ctx.catalog or load_catalog())})", line=None
-        )
+        yield Finding(f"{status[1]}; {advice} ({lifecycle_source(ctx.model, ctx.catalog)})", line=None)
