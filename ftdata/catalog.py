@@ -18,9 +18,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from ftdata.errors import ConfigError, UnknownModelError
+from ftdata.vocabulary import Format, ModelMethod
 
-Method = Literal["sft", "dpo", "rft", "vision", "prompt-completion"]
-METHOD_FORMATS: dict[str, tuple[str, ...]] = {
+METHOD_FORMATS: dict[ModelMethod, tuple[Format, ...]] = {
     "sft": ("chat",),
     "vision": ("chat",),
     "rft": ("chat",),
@@ -79,11 +79,11 @@ class Model(_Strict):
     tool_tokens: str
     max_tokens_per_example: SourcedInt
     training_price: Price | None = None
-    methods: tuple[Method, ...]
+    methods: tuple[ModelMethod, ...]
     lifecycle: Lifecycle | None = None
 
     @property
-    def formats(self) -> tuple[str, ...]:
+    def formats(self) -> tuple[Format, ...]:
         """The file formats the model's methods take (chat, preference, prompt-completion)."""
         return tuple(dict.fromkeys(f for method in self.methods for f in METHOD_FORMATS[method]))
 
@@ -99,7 +99,7 @@ class UserModel(BaseModel):
     max_tokens_per_example: int | None = Field(default=None, gt=0)
     price_per_million: float | None = Field(default=None, ge=0)  # USD per 1M trained tokens
     price_per_hour: float | None = Field(default=None, ge=0)
-    methods: tuple[Method, ...] | None = None
+    methods: tuple[ModelMethod, ...] | None = None
     new_jobs_end: datetime.date | None = None
     shutdown: datetime.date | None = None
 

@@ -1,4 +1,4 @@
-"""The ``ftdata`` command. It only parses options into settings, calls the library and picks a formatter.
+"""The ``ftdata`` command. It only parses options into settings, calls the library and picks an output format.
 
 Exit codes: 0 no error, 1 at least one error (or warning with --strict), 2 could not run.
 """
@@ -8,23 +8,58 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
-import orjson
 
-from ftdata import __version__, engine
+from ftdata import __version__, target
 from ftdata.config import Settings, load_settings, parse_assignments
-from ftdata.engine import catalog_for, estimate_cost
+from ftdata.engine import estimate_cost
 from ftdata.engine import lint as run_lint
 from ftdata.errors import FtdataError
-from ftdata.formatters import FORMATTERS, format_cost, format_models
+from ftdata.formatters import RenderOptions, Subject, formats_for, render
 from ftdata.reader import STDIN
 from ftdata.registry import Rule, all_rules, find_rule
 
 PROGRESS_MIN_BYTES = 16 * 1024 * 1024  # show a progress line for files at least this large
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
+if TYPE_CHECKING:
+    _StrChoice = click.Choice[str]
+else:
+    _StrChoice = click.Choice  # not subscriptable before click 8.4
+
+
+class _FormatChoice(_StrChoice):
+    """A command's ``--format`` choices: the registered formats that render its subject, read when used."""
+
+    def __init__(self, subject: Subject) -> None:
+        self.subject = subject
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return tuple(formats_for(self.subject))
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        pass  # the registry is the only source
+
+
+def _format_option(subject: Subject, **kwargs: Any) -> Callable[[_Command], _Command]:
+    return click.option("-f", "--format", "output_format", type=_FormatChoice(subject), **kwargs)
+
+
+def _echo(output: str) -> None:
+    """A renderer's whole output on stdout (nothing at all when it is empty, as concise with no problems)."""
+    if output:
+        click.echo(output)
+
+
+def _options(*, show_all: bool = False) -> RenderOptions:
+    return RenderOptions(show_all=show_all, today=target.today())
 
 
 class ToolError(click.ClickException):
@@ -130,13 +165,7 @@ def _settings(config_file: Path | None, isolated: bool, **overrides: Any) -> tup
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option("-m", "--model", help="Model to check against (limits, encoding, price), e.g. gpt-4o-mini.")
-@click.option(
-    "-f",
-    "--format",
-    "output_format",
-    type=click.Choice(sorted(FORMATTERS)),
-    help="Output format [default: text; github under GitHub Actions].",
-)
+@_format_option("lint", help="Output format [default: text; github under GitHub Actions].")
 @click.option(
     "--select", multiple=True, help="Rules to check: codes, prefixes (FT1), names or groups; comma-separated."
 )
@@ -200,9 +229,7 @@ def lint(
     finally:
         meters.done()
     chosen = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    output = FORMATTERS[chosen](report, show_all=show_all)
-    if output:
-        click.echo(output)
+    _echo(render(chosen, "lint", report, _options(show_all=show_all)))
     if report.over_budget:
         click.echo(
             f"ftdata: over budget: the estimate ${report.usd:,.2f} is above --max-usd ${report.max_usd:,.2f}", err=True
@@ -219,7 +246,7 @@ def lint(
     multiple=True,
     help="Model(s) to price [default: every catalog model that takes the files' format].",
 )
-@click.option("-f", "--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@_format_option("cost", default="text")
 @_run_options
 def cost(
     paths: tuple[str, ...],
@@ -243,10 +270,7 @@ def cost(
         )
     except FtdataError as exc:
         _fail(exc)
-    if output_format == "json":
-        click.echo(orjson.dumps(comparison.to_dict(), option=orjson.OPT_INDENT_2).decode())
-    else:
-        click.echo(format_cost(comparison, today=engine.today_for_rules()))
+    _echo(render(output_format, "cost", comparison, _options()))
     over = comparison.over_budget
     if over:
         names = ", ".join(f"{m.model.name} (${m.usd:,.2f})" for m in over)
@@ -255,19 +279,16 @@ def cost(
 
 
 @main.command()
-@click.option("-f", "--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@_format_option("models", default="text")
 @_config_options
 def models(output_format: str, config_file: Path | None, isolated: bool) -> None:
     """List the model catalog: limits, prices (and when they were taken), methods and end dates."""
     try:
         settings, root = _settings(config_file, isolated)
-        catalog = catalog_for(settings, root)
+        catalog = target.catalog_for(settings, root)
     except FtdataError as exc:
         _fail(exc)
-    if output_format == "json":
-        click.echo(orjson.dumps(catalog.model_dump(mode="json"), option=orjson.OPT_INDENT_2).decode())
-    else:
-        click.echo(format_models(catalog, today=engine.today_for_rules()))
+    _echo(render(output_format, "models", catalog, _options()))
 
 
 class _ProgressMeters:
@@ -328,28 +349,10 @@ def _progress_meter(path: str, wanted: bool | None) -> _ProgressMeter | None:
 
 
 @main.command(name="rules")
-@click.option("-f", "--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@_format_option("rules", default="text")
 def list_rules(output_format: str) -> None:
     """List every rule: code, name, group, default severity and what it checks."""
-    rules = _registry()
-    if output_format == "json":
-        rows = [
-            {
-                "code": r.code,
-                "name": r.name,
-                "group": r.group,
-                "severity": r.severity,
-                "summary": r.summary,
-                "options": r.options,
-                "module": r.module,
-            }
-            for r in rules
-        ]
-        click.echo(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode())
-        return
-    width = max(len(r.name) for r in rules)
-    for r in rules:
-        click.echo(f"{r.code}  {r.name:<{width}}  {r.group:<9}  {r.severity:<7}  {r.summary}")
+    _echo(render(output_format, "rules", _registry(), _options()))
 
 
 @main.command(name="rule")

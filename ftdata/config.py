@@ -10,19 +10,17 @@ import difflib
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ftdata.errors import ConfigError
-from ftdata.ruleapi import Severity
+from ftdata.vocabulary import Method, Severity
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
-
-NO_MODEL_MAX_TOKENS = 4096  # the seed guide's limit per training example, used when no model is chosen
 
 
 class Settings(BaseModel):
@@ -32,8 +30,9 @@ class Settings(BaseModel):
         extra="forbid", frozen=True, populate_by_name=True, alias_generator=lambda name: name.replace("_", "-")
     )
 
+    target: str | None = None  # the service or trainer the job will run on (default: openai)
     model: str | None = None
-    method: Literal["sft", "dpo", "rft"] | None = None  # what you will train, where a file's shape is ambiguous
+    method: Method | None = None  # what you will train, where a file's shape is ambiguous
     select: tuple[str, ...] = ("ALL",)
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
@@ -44,6 +43,7 @@ class Settings(BaseModel):
     max_tokens_per_example: int | None = Field(default=None, gt=0)  # overrides the model's limit
     max_usd: float | None = Field(default=None, ge=0)  # budget: over this estimate the run fails
     models: dict[str, dict[str, Any]] = Field(default_factory=dict)  # added or changed catalog entries
+    targets: dict[str, dict[str, Any]] = Field(default_factory=dict)  # added or changed service profiles
     encodings_dir: str | None = None
     allow_download: bool = False
     strict: bool = False

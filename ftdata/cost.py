@@ -1,4 +1,4 @@
-"""What a training run will cost: the service's ``auto`` epochs rule, billed tokens, and the price.
+"""What a training run will cost: the service's epochs rule, billed tokens, and the price.
 
 Billed tokens per epoch are the sum over examples of ``min(max tokens per example, tokens)`` (the service
 truncates longer examples); trained tokens are that times the epochs; the price is per 1M trained tokens.
@@ -12,24 +12,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ftdata.catalog import Catalog, Model, load_catalog
-
-# The rule the service applies for n_epochs "auto" (OpenAI cookbook's data-prep notebook; FACTS.md §3).
-TARGET_EPOCHS = 3
-MIN_TARGET_EXAMPLES = 100
-MAX_TARGET_EXAMPLES = 25_000
-MIN_DEFAULT_EPOCHS = 1
-MAX_DEFAULT_EPOCHS = 25
+from ftdata.profiles import DEFAULT_TARGET, EpochsRule, load_profile
 
 
-def auto_epochs(examples: int) -> int:
-    """The epochs the service picks for ``n_epochs: "auto"``."""
-    if examples <= 0:
-        return TARGET_EPOCHS
-    if examples * TARGET_EPOCHS < MIN_TARGET_EXAMPLES:
-        return min(MAX_DEFAULT_EPOCHS, MIN_TARGET_EXAMPLES // examples)
-    if examples * TARGET_EPOCHS > MAX_TARGET_EXAMPLES:
-        return max(MIN_DEFAULT_EPOCHS, MAX_TARGET_EXAMPLES // examples)
-    return TARGET_EPOCHS
+def auto_epochs(examples: int, rule: EpochsRule | None = None) -> int:
+    """The epochs the service picks for ``n_epochs: "auto"`` (``rule``: the target's; default OpenAI's)."""
+    return (rule or load_profile(DEFAULT_TARGET).epochs).epochs_for(examples)
 
 
 TokenCounts = Mapping[int, int] | Iterable[int]  # a histogram (tokens -> examples), or one count per example
@@ -86,13 +74,14 @@ def price_examples(
     max_tokens: int,
     epochs: int | None = None,
     catalog: Catalog | None = None,
+    epochs_rule: EpochsRule | None = None,
 ) -> CostEstimate:
     """Price a training file of examples with these token counts for ``model``.
 
     With no model: tokens and epochs only, no dollar figure.
     """
     counts = histogram(token_counts)
-    chosen_epochs = epochs if epochs is not None else auto_epochs(sum(counts.values()))
+    chosen_epochs = epochs if epochs is not None else auto_epochs(sum(counts.values()), epochs_rule)
     billed = billed_tokens(counts, max_tokens)
     trained = billed * chosen_epochs
     source = "--epochs" if epochs is not None else "auto"

@@ -14,37 +14,29 @@ Anything else is taken as chat (the commonest format), so that its rules can say
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Any
 
-Format = Literal["chat", "rft", "preference", "prompt-completion"]
-FORMATS: tuple[Format, ...] = ("chat", "rft", "preference", "prompt-completion")
-Method = Literal["sft", "dpo", "rft"]
+from ftdata.vocabulary import Format, Method, ModelMethod
+
 MESSAGE_FORMATS = ("chat", "rft", "preference")  # formats whose examples hold messages
 CONVERSATION_FORMATS = ("chat", "rft")  # formats whose example is one message list
 
 # The method a format is trained with, as the catalog's model methods name it.
-FORMAT_METHOD = {"chat": "sft", "rft": "rft", "preference": "dpo", "prompt-completion": "prompt-completion"}
-FORMAT_NAMES = {
+FORMAT_METHOD: dict[Format, ModelMethod] = {
+    "chat": "sft",
+    "rft": "rft",
+    "preference": "dpo",
+    "prompt-completion": "prompt-completion",
+}
+FORMAT_NAMES: dict[Format, str] = {
     "chat": "chat (supervised)",
     "rft": "reinforcement fine-tuning (RFT)",
     "preference": "DPO preference",
     "prompt-completion": "prompt/completion (legacy base models)",
 }
 
-MIN_EXAMPLES = 10  # the service refuses a training file with fewer examples
-ROLES = ("system", "user", "assistant", "tool", "function")
-RFT_ROLES = (*ROLES, "developer")  # RFT examples may open with a developer message
-MESSAGE_KEYS = frozenset({"role", "content", "name", "tool_calls", "tool_call_id", "function_call", "weight"})
-TOP_LEVEL_KEYS: dict[str, frozenset[str] | None] = {
-    "chat": frozenset({"messages", "tools", "parallel_tool_calls", "functions"}),
-    "rft": None,  # every key besides messages and tools is free data for graders
-    "preference": frozenset({"input", "preferred_output", "non_preferred_output"}),
-    "prompt-completion": frozenset({"prompt", "completion"}),
-}
-PREFERENCE_INPUT_KEYS = frozenset({"messages", "tools", "parallel_tool_calls"})
 
-
-def detect_format(record: dict[str, Any], method: str | None = None) -> Format:
+def detect_format(record: dict[str, Any], method: Method | None = None) -> Format:
     """The format of one record (``method`` says what the user means to train, where shapes agree)."""
     if "messages" in record:
         return "rft" if method == "rft" else "chat"
@@ -52,7 +44,9 @@ def detect_format(record: dict[str, Any], method: str | None = None) -> Format:
         return "preference"
     if "prompt" in record or "completion" in record:
         return "prompt-completion"
-    return {"rft": "rft", "dpo": "preference"}.get(method or "", "chat")  # type: ignore[return-value]
+    if method == "rft":
+        return "rft"
+    return "preference" if method == "dpo" else "chat"
 
 
 def messages_of(record: dict[str, Any]) -> list[Any] | None:

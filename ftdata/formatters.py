@@ -1,6 +1,8 @@
-"""Formatters: pure functions from a whole :class:`Report` to the text printed on stdout.
+"""Output formats: one registry of renderers for everything a command prints on stdout.
 
-Each takes the report and returns one string; machine formats (json, github, concise) print nothing else.
+An :class:`OutputFormat` has a name and one renderer per subject it can show (a lint report, a cost
+comparison, the model catalog, the rule list). A renderer is a pure function from the whole value (and
+:class:`RenderOptions`) to one string; machine formats (json, github, concise) print nothing else.
 """
 
 from __future__ import annotations
@@ -8,25 +10,59 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from collections.abc import Callable, Container, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal, get_args, overload
 
 import orjson
 
 from ftdata.catalog import Catalog
 from ftdata.cost import CostComparison, CostEstimate
 from ftdata.lifecycle import lifecycle_status
+from ftdata.registry import Rule
 from ftdata.report import FileReport, Problem, Report, TokenStats
 
-Formatter = Callable[..., str]
+Subject = Literal["lint", "cost", "models", "rules"]
+SUBJECTS: tuple[Subject, ...] = get_args(Subject)
 TEXT_PER_RULE_LIMIT = 20  # problems of one rule shown per file in text output (--show-all for every one)
 GITHUB_ANNOTATION_LIMIT = 50  # GitHub shows only a few annotations per step; the rest go in one notice
 
 
-def format_json(report: Report, **_: Any) -> str:
-    return orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2).decode()
+@dataclass(frozen=True)
+class RenderOptions:
+    """What renderers may need besides the value; each reads only what applies to it."""
+
+    show_all: bool = False  # text lint: every problem, not TEXT_PER_RULE_LIMIT per rule per file
+    today: datetime.date | None = None  # the date model lifecycles are judged on (None: the system date)
+
+    @property
+    def day(self) -> datetime.date:
+        return self.today or datetime.date.today()
 
 
-def format_concise(report: Report, **_: Any) -> str:
+@dataclass(frozen=True)
+class OutputFormat:
+    """A ``--format`` value: a name, a one-line description and a renderer for each subject it supports."""
+
+    name: str
+    description: str
+    lint: Callable[[Report, RenderOptions], str] | None = None
+    cost: Callable[[CostComparison, RenderOptions], str] | None = None
+    models: Callable[[Catalog, RenderOptions], str] | None = None
+    rules: Callable[[Sequence[Rule], RenderOptions], str] | None = None
+
+    def supports(self, subject: Subject) -> bool:
+        return getattr(self, subject) is not None
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
+
+
+def format_json(report: Report, options: RenderOptions) -> str:
+    return _json(report.to_dict())
+
+
+def format_concise(report: Report, options: RenderOptions) -> str:
     """``path:line:col: CODE message`` per problem (file-level problems at 1:1), for editors and grep."""
     lines = []
     for problem in report.problems:
@@ -43,7 +79,7 @@ def _github_escape(text: str, *, property_value: bool = False) -> str:
     return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
 
 
-def format_github(report: Report, *, limit: int = GITHUB_ANNOTATION_LIMIT, **_: Any) -> str:
+def format_github(report: Report, options: RenderOptions, *, limit: int = GITHUB_ANNOTATION_LIMIT) -> str:
     """GitHub Actions workflow commands: one annotation per problem, capped, then a summary line."""
     level = {"error": "error", "warning": "warning", "info": "notice"}
     lines = []
@@ -66,8 +102,8 @@ def format_github(report: Report, *, limit: int = GITHUB_ANNOTATION_LIMIT, **_: 
     return "\n".join(lines)
 
 
-def format_text(report: Report, *, show_all: bool = False, **_: Any) -> str:
-    blocks = [_file_block(file, show_all) for file in report.files]
+def format_text(report: Report, options: RenderOptions) -> str:
+    blocks = [_file_block(file, options.show_all) for file in report.files]
     if report.by_rule:
         rows = [
             f"  {count:>7,}  {code} {name} ({severity})"
@@ -162,8 +198,9 @@ def _table(rows: Sequence[Sequence[str]], *, left: Container[int]) -> list[str]:
     ]
 
 
-def format_cost(comparison: CostComparison, *, today: datetime.date) -> str:
+def format_cost(comparison: CostComparison, options: RenderOptions) -> str:
     """The ``ftdata cost`` table: one row per model, cheapest first, then per-file figures and notes."""
+    today = options.day
     lines = []
     for file in comparison.files:
         role = " (validation: counted, not billed)" if file["role"] == "validation" else ""
@@ -211,8 +248,9 @@ def format_cost(comparison: CostComparison, *, today: datetime.date) -> str:
     return "\n".join(lines)
 
 
-def format_models(catalog: Catalog, *, today: datetime.date) -> str:
+def format_models(catalog: Catalog, options: RenderOptions) -> str:
     """The ``ftdata models`` table."""
+    today = options.day
     header = ("model", "aliases", "encoding", "limit", "price", "methods", "new jobs end")
     rows = []
     for model in catalog.models:
@@ -241,9 +279,112 @@ def format_models(catalog: Catalog, *, today: datetime.date) -> str:
     return "\n".join(lines)
 
 
-FORMATTERS: dict[str, Formatter] = {
-    "text": format_text,
-    "concise": format_concise,
-    "json": format_json,
-    "github": format_github,
-}
+def format_cost_json(comparison: CostComparison, options: RenderOptions) -> str:
+    return _json(comparison.to_dict())
+
+
+def format_models_json(catalog: Catalog, options: RenderOptions) -> str:
+    return _json(catalog.model_dump(mode="json"))
+
+
+def format_rules(rules: Sequence[Rule], options: RenderOptions) -> str:
+    """The ``ftdata rules`` table: code, name, group, default severity and the first sentence of the doc."""
+    width = max((len(r.name) for r in rules), default=0)
+    return "\n".join(f"{r.code}  {r.name:<{width}}  {r.group:<9}  {r.severity:<7}  {r.summary}" for r in rules)
+
+
+def format_rules_json(rules: Sequence[Rule], options: RenderOptions) -> str:
+    return _json(
+        [
+            {
+                "code": r.code,
+                "name": r.name,
+                "group": r.group,
+                "severity": r.severity,
+                "summary": r.summary,
+                "options": r.options,
+                "module": r.module,
+            }
+            for r in rules
+        ]
+    )
+
+
+OUTPUT_FORMATS: dict[str, OutputFormat] = {}
+"""Every output format by name, in the order ``--format`` lists them (fill it with :func:`register_format`)."""
+
+
+def register_format(output_format: OutputFormat) -> OutputFormat:
+    """Add a format to :data:`OUTPUT_FORMATS`; a second format of the same name is an error, not a shadowing."""
+    if output_format.name in OUTPUT_FORMATS:
+        raise ValueError(f"output format {output_format.name!r} is already registered")
+    if not any(output_format.supports(subject) for subject in SUBJECTS):
+        raise ValueError(f"output format {output_format.name!r} renders nothing: give it at least one renderer")
+    OUTPUT_FORMATS[output_format.name] = output_format
+    return output_format
+
+
+def formats_for(subject: Subject) -> list[str]:
+    """The names of the formats that render ``subject``, in registry order (a command's ``--format`` choices)."""
+    return [f.name for f in OUTPUT_FORMATS.values() if f.supports(subject)]
+
+
+@overload
+def render(name: str, subject: Literal["lint"], value: Report, options: RenderOptions | None = None) -> str: ...
+@overload
+def render(name: str, subject: Literal["cost"], value: CostComparison, options: RenderOptions | None = None) -> str: ...
+@overload
+def render(name: str, subject: Literal["models"], value: Catalog, options: RenderOptions | None = None) -> str: ...
+@overload
+def render(
+    name: str, subject: Literal["rules"], value: Sequence[Rule], options: RenderOptions | None = None
+) -> str: ...
+def render(
+    name: str,
+    subject: Subject,
+    value: Report | CostComparison | Catalog | Sequence[Rule],
+    options: RenderOptions | None = None,
+) -> str:
+    """``value`` (a ``subject``) in the format called ``name``; ValueError if that format does not render it."""
+    output_format = OUTPUT_FORMATS.get(name)
+    renderer: Callable[[Any, RenderOptions], str] | None = getattr(output_format, subject, None)
+    if renderer is None:
+        problem = "is not an output format" if output_format is None else f"does not render {subject}"
+        raise ValueError(f"{name!r} {problem}; {subject} renders as {', '.join(formats_for(subject))}")
+    return renderer(value, options or RenderOptions())
+
+
+register_format(
+    OutputFormat(
+        "text",
+        "for people: problems grouped by file, aligned tables, a summary line",
+        lint=format_text,
+        cost=format_cost,
+        models=format_models,
+        rules=format_rules,
+    )
+)
+register_format(
+    OutputFormat(
+        "concise",
+        "one 'path:line:col: CODE [severity] message' line per problem, for editors and grep",
+        lint=format_concise,
+    )
+)
+register_format(
+    OutputFormat(
+        "json",
+        "one JSON document and nothing else, for programs",
+        lint=format_json,
+        cost=format_cost_json,
+        models=format_models_json,
+        rules=format_rules_json,
+    )
+)
+register_format(
+    OutputFormat(
+        "github",
+        "GitHub Actions workflow commands: annotations on the pull request, then the summary line",
+        lint=format_github,
+    )
+)

@@ -15,11 +15,6 @@ from typing import Any
 
 from ftdata.formats import iter_messages
 
-MAX_IMAGE_BYTES = 10 * 1024 * 1024  # the service's limit per image
-MAX_IMAGES_PER_EXAMPLE = 10
-MAX_IMAGE_EXAMPLES = 50_000
-DETAILS = ("low", "high", "auto")
-ACCEPTED_TYPES = ("jpeg", "png", "webp")
 LOW_DETAIL_TOKENS = 85  # any image at detail "low"
 TILE_TOKENS = 170  # each 512-pixel tile at detail "high", on top of the 85 base tokens
 _DATA_URL = re.compile(r"^data:image/([A-Za-z0-9.+-]+);base64,", re.ASCII)

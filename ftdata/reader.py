@@ -247,3 +247,32 @@ def describe_json_type(value: object) -> str:
     if isinstance(value, dict):
         return "an object"
     return _json_type(value)
+
+
+def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """Paths as given; a folder stands for the .jsonl and .jsonl.gz files below it, in sorted order."""
+    expanded: list[str] = []
+    for path in paths:
+        name = os.fspath(path)
+        if name != STDIN and os.path.isdir(name):
+            found = sorted(
+                str(p) for p in Path(name).rglob("*") if p.name.endswith((".jsonl", ".jsonl.gz")) and p.is_file()
+            )
+            if not found:
+                raise InputError(f"{name}: is a folder with no .jsonl or .jsonl.gz file in it")
+            expanded.extend(found)
+        else:
+            expanded.append(name)
+    return expanded
+
+
+def records_from(rows: Iterable[Any]) -> Iterator[Item]:
+    """Records from an iterable of already-parsed objects (line numbers count from 1)."""
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        if isinstance(row, dict):
+            yield Record(count, 0, row)
+        else:
+            yield LineIssue("not-an-object", count, describe_json_type(row))
+    if count == 0:
+        yield LineIssue("empty-file", None)

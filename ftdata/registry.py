@@ -16,16 +16,15 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from ftdata.errors import ConfigError, FtdataError
-from ftdata.ruleapi import GROUPS, SEVERITIES, Severity
+from ftdata.vocabulary import GROUPS, SEVERITIES, Format, RuleKind, Severity
 
 ENTRY_POINT_GROUP = "ftdata.rules"
 _CODE = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
-Kind = Literal["line", "record", "dataset"]
 
 
 class RegistryError(FtdataError):
@@ -38,10 +37,10 @@ class Rule:
     name: str
     group: str
     severity: Severity
-    kind: Kind
+    kind: RuleKind
     doc: str
     module: str
-    formats: tuple[str, ...] | None = None  # None: every format
+    formats: tuple[Format, ...] | None = None  # None: every format
     reader_issue: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
     plain_chat_clean: bool = False  # finds nothing in a plain chat example: skipped there
@@ -80,19 +79,19 @@ def rule_from_module(module: ModuleType) -> Rule:
         raise RegistryError(f"rule module {where}: docstring lacks the section(s) {', '.join(missing)}")
     functions = {
         kind: getattr(module, attr, None)
-        for kind, attr in (("line", "check_line"), ("record", "check"), ("dataset", "finish"))
+        for kind, attr in (("line", "check_line"), ("record", "check"), ("dataset", "finish"), ("job", "finish_job"))
     }
     defined = [kind for kind, function in functions.items() if callable(function)]
     if len(defined) != 1:
-        raise RegistryError(f"rule module {where} must define exactly one of check, check_line or finish")
-    kind: Kind = defined[0]  # type: ignore[assignment]
+        raise RegistryError(f"rule module {where} must define exactly one of check, check_line, finish or finish_job")
+    kind = cast(RuleKind, defined[0])
     reader_issue = getattr(module, "READER_ISSUE", None)
     if kind == "line" and not reader_issue:
         raise RegistryError(f"rule module {where} defines check_line but no READER_ISSUE")
     formats = getattr(module, "FORMATS", None)
     collect = getattr(module, "collect", None)
-    if collect is not None and kind != "dataset":
-        raise RegistryError(f"rule module {where} defines collect, which only goes with finish")
+    if collect is not None and kind not in ("dataset", "job"):
+        raise RegistryError(f"rule module {where} defines collect, which only goes with finish or finish_job")
     return Rule(
         code=code,
         name=name,

@@ -21,7 +21,15 @@ one of these functions:
 - ``finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterable[Finding]`` — runs once per file on compact
   facts gathered from every record (so it works however the records were split between workers). Such a
   rule may also define ``collect(example, ctx) -> object | None``: each value that is not None is kept with
-  its line in ``dataset.collected[CODE]`` (keep values small, and return None for the common case).
+  its line in ``dataset.collected[CODE]`` (keep values small, and return None for the common case);
+- ``finish_job(job: JobFacts, ctx: RuleContext) -> Iterable[Finding]`` — runs once per job (the training
+  files and the validation file together) on every file's facts; it may ``collect`` the same way (its
+  ``collect`` runs only when the job has more than one file). A finding names its ``file`` (default: the
+  job's first training file).
+
+``ctx.target`` is where the job will run (the service profile's limits and vocabularies, the model, the
+per-example limit, the catalog, the method, the epochs, today); rules read service facts from it, never
+from constants of their own, so that one rule serves every service.
 
 The engine, not the rule, stamps code, name, severity and file on each finding.
 """
@@ -30,28 +38,54 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from ftdata.catalog import Catalog, Model, load_catalog
 from ftdata.reader import LineIssue
-from ftdata.tokens import ExampleTokens
+from ftdata.vocabulary import GROUPS, SEVERITIES, FileRole, Format, Method, Severity
 
-Severity = Literal["error", "warning", "info"]
-SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
-GROUPS = ("file", "structure", "content", "tokens", "dataset")
-_UNSET = -1
+if TYPE_CHECKING:  # the target holds the token counter: rules and plugins load it only when a run does
+    from ftdata.catalog import Catalog, Model
+    from ftdata.target import Target
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """Something a rule found. ``line`` defaults to the record's line; ``path`` is a JSON path in it."""
+    """Something a rule found.
+
+    ``line``: left out, a ``check`` or ``check_line`` finding is at the record's (or the issue's) line and a
+    ``finish`` or ``finish_job`` finding is about the whole file. ``path``: a JSON path in the record.
+    ``file``: for job rules, the file it is in (default: the job's first training file).
+    """
 
     message: str
     path: str | None = None
-    line: int | None = _UNSET
+    line: int | None = None
     column: int | None = None
+    file: str | None = None
+
+
+@dataclass(slots=True)
+class ExampleTokens:
+    """Token counts of one example, in the order the service lays the example out."""
+
+    total: int = 0
+    trained: int = 0  # tokens of assistant messages the service trains on (weight != 0)
+    prefix: int = 0  # tool/function definitions, laid out before the messages
+    messages: list[tuple[int, bool]] = field(default_factory=list)  # (tokens, trained) per message
+    estimated: bool = False  # some part (image, tool call) was estimated, not counted exactly
+
+    def trained_tokens_beyond(self, limit: int) -> int:
+        """Trained tokens that lie past ``limit``: lost when the service truncates the example's end."""
+        lost = 0
+        position = self.prefix
+        for tokens, trained in self.messages:
+            end = position + tokens
+            if trained and end > limit:
+                lost += end - max(position, limit)
+            position = end
+        return lost
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,29 +94,49 @@ class Example:
 
     line: int
     data: dict[str, Any]
-    format: str  # the file's format: chat, rft, preference or prompt-completion
+    format: Format  # the file's format
     tokens: ExampleTokens | None
     maybe_special: bool = True  # False when the raw line cannot hold a special token such as <|endoftext|>
 
 
 @dataclass(frozen=True, slots=True)
 class RuleContext:
-    """What a rule may know about the run: its own options and the model's limits."""
+    """What a rule may know about the run: its own options, and the target the job will run on."""
 
     options: Mapping[str, Any]
-    max_tokens: int  # tokens per training example before the service truncates
-    model: Model | None  # None when no model was chosen
-    today: datetime.date = field(default_factory=datetime.date.today)
-    catalog: Catalog = field(default_factory=load_catalog)  # the run's: the shipped one with the user's models
-    method: str | None = None  # what the user said they will train: sft, dpo or rft
+    target: Target
+
+    @property
+    def max_tokens(self) -> int:
+        """Tokens per training example before the service truncates."""
+        return self.target.max_tokens
+
+    @property
+    def model(self) -> Model | None:
+        """The chosen model (None when none was chosen)."""
+        return self.target.model
+
+    @property
+    def catalog(self) -> Catalog:
+        """The run's catalog: the shipped one with the user's models."""
+        return self.target.catalog
+
+    @property
+    def today(self) -> datetime.date:
+        return self.target.today
+
+    @property
+    def method(self) -> Method | None:
+        """What the user said they will train: sft, dpo or rft."""
+        return self.target.method
 
 
 @dataclass(slots=True)
 class DatasetFacts:
     """Compact facts about every record of a file, mergeable across workers."""
 
-    format: str | None = None
-    role: str = "training"  # or "validation" (checked, not billed)
+    format: Format | None = None
+    role: FileRole = "training"  # or "validation" (checked, not billed)
     lines: int = 0  # the last line number seen
     examples: int = 0  # records that parsed to an object
     # How many examples have each token count: exact statistics and costs in memory that does not grow
@@ -103,4 +157,43 @@ class DatasetFacts:
             self.collected.setdefault(code, []).extend(values)
 
 
-__all__ = ["DatasetFacts", "Example", "Finding", "LineIssue", "RuleContext", "Severity"]
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    """One file of a job: its path and the facts its records left."""
+
+    path: str
+    facts: DatasetFacts
+
+    @property
+    def role(self) -> FileRole:
+        return self.facts.role
+
+
+@dataclass(frozen=True, slots=True)
+class JobFacts:
+    """Every file of one job, in the order given: the training files, then the validation file."""
+
+    files: Sequence[FileFacts]
+
+    @property
+    def training(self) -> list[FileFacts]:
+        return [f for f in self.files if f.role == "training"]
+
+    @property
+    def validation(self) -> list[FileFacts]:
+        return [f for f in self.files if f.role == "validation"]
+
+
+__all__ = [
+    "GROUPS",
+    "SEVERITIES",
+    "DatasetFacts",
+    "Example",
+    "ExampleTokens",
+    "FileFacts",
+    "Finding",
+    "JobFacts",
+    "LineIssue",
+    "RuleContext",
+    "Severity",
+]

@@ -11,7 +11,6 @@ tokens of their name and arguments).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import tiktoken
@@ -19,6 +18,7 @@ import tiktoken
 from ftdata.catalog import Catalog, ToolTokenConstants, load_catalog
 from ftdata.encodings import get_encoding
 from ftdata.images import classify_url, image_tokens, inspect_data_url
+from ftdata.ruleapi import ExampleTokens
 
 TOKENS_PER_MESSAGE = 3
 TOKENS_PER_NAME = 1
@@ -27,28 +27,6 @@ DEFAULT_COUNTING_MODEL = "gpt-4o-mini"  # with no model chosen: count as today's
 CACHE_ENTRIES = 4096
 _REPEATING_ROLES = frozenset({"system", "developer"})  # their content is usually the same in every example
 _CACHED_KEYS = frozenset({"role", "name"})
-
-
-@dataclass(slots=True)
-class ExampleTokens:
-    """Token counts of one example, in the order the service lays the example out."""
-
-    total: int = 0
-    trained: int = 0  # tokens of assistant messages the service trains on (weight != 0)
-    prefix: int = 0  # tool/function definitions, laid out before the messages
-    messages: list[tuple[int, bool]] = field(default_factory=list)  # (tokens, trained) per message
-    estimated: bool = False  # some part (image, tool call) was estimated, not counted exactly
-
-    def trained_tokens_beyond(self, limit: int) -> int:
-        """Trained tokens that lie past ``limit``: lost when the service truncates the example's end."""
-        lost = 0
-        position = self.prefix
-        for tokens, trained in self.messages:
-            end = position + tokens
-            if trained and end > limit:
-                lost += end - max(position, limit)
-            position = end
-        return lost
 
 
 class TokenCounter:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,9 +30,6 @@ def called_names(record: dict[str, Any], file_format: str) -> Iterator[tuple[str
         call = message.get("function_call")
         if isinstance(call, dict) and isinstance(call.get("name"), str):
             yield f"{path}.function_call.name", call["name"]
-
-
-FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
 
 def tool_calls(record: dict[str, Any], file_format: str) -> Iterator[tuple[str, int, Any]]:

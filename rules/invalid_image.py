@@ -25,10 +25,10 @@ Use instead
 ```
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from ftdata.formats import MESSAGE_FORMATS, excerpt
-from ftdata.images import ACCEPTED_TYPES, DETAILS, MAX_IMAGE_BYTES, classify_url, image_parts, inspect_data_url
+from ftdata.images import classify_url, image_parts, inspect_data_url
 from ftdata.ruleapi import Example, Finding, RuleContext
 
 CODE = "FT151"
@@ -43,32 +43,39 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
     for path, _, image in image_parts(example.data, example.format):
         url = image.get("url")
         detail = image.get("detail")
-        if detail is not None and detail not in DETAILS:
-            yield Finding(f"detail {excerpt(detail)} must be low, high or auto", path=f"{path}.image_url.detail")
+        details = ctx.target.vocabulary.image_details.value
+        if detail is not None and detail not in details:
+            yield Finding(f"detail {excerpt(detail)} must be {_one_of(details)}", path=f"{path}.image_url.detail")
         where = f"{path}.image_url.url"
         if not isinstance(url, str):
             continue  # invalid-content-type reports a part without a url
         kind = classify_url(url)
+        types = ctx.target.vocabulary.image_types.value
         if kind == "other":
             yield Finding(
-                f"image URL {excerpt(url)} must be http(s):// or data:image/jpeg|png|webp;base64,...", path=where
+                f"image URL {excerpt(url)} must be http(s):// or data:image/{'|'.join(types)};base64,...", path=where
             )
         elif kind == "data":
-            problem = _data_problem(url)
+            problem = _data_problem(url, types, ctx.target.limits.max_image_bytes.value)
             if problem:
                 yield Finding(problem, path=where)
 
 
-def _data_problem(url: str) -> str | None:
+def _data_problem(url: str, types: tuple[str, ...], max_bytes: int) -> str | None:
     info = inspect_data_url(url)
     if info.error:
         return f"inline image: {info.error}"
-    if info.declared not in ACCEPTED_TYPES:
-        return f"inline image declared as image/{info.declared}; only jpeg, png and webp are accepted"
-    if info.size is not None and info.size > MAX_IMAGE_BYTES:
-        return f"inline image is {info.size / 1e6:.1f} MB; the limit is 10 MB per image"
-    if info.actual is None:
-        return "inline image bytes are not a JPEG, PNG or WEBP image"
+    if info.declared not in types:
+        return f"inline image declared as image/{info.declared}; only {_one_of(types, 'and')} are accepted"
+    if info.size is not None and info.size > max_bytes:
+        return f"inline image is {info.size / 1e6:.1f} MB; the limit is {max_bytes / 1048576:g} MB per image"
+    if info.actual is None or info.actual not in types:
+        return f"inline image bytes are not a {_one_of([t.upper() for t in types])} image"
     if info.actual != info.declared:
         return f"inline image is declared image/{info.declared} but its bytes are {info.actual.upper()}"
     return None
+
+
+def _one_of(values: Sequence[str], last: str = "or") -> str:
+    """'low, high or auto'."""
+    return ", ".join(values[:-1]) + f" {last} {values[-1]}" if len(values) > 1 else "".join(values)

@@ -25,7 +25,7 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.formats import MESSAGE_FORMATS, RFT_ROLES, ROLES, excerpt, iter_messages
+from ftdata.formats import MESSAGE_FORMATS, excerpt, iter_messages
 from ftdata.ruleapi import Example, Finding, RuleContext
 
 CODE = "FT106"
@@ -53,18 +53,19 @@ _LIKELY = {
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
+    vocabulary = ctx.target.vocabulary
     for path, message in iter_messages(example.data, example.format):
         role = message.get("role", "system")
-        allowed = RFT_ROLES if example.format == "rft" else ROLES
+        allowed = vocabulary.rft_roles.value if example.format == "rft" else vocabulary.roles.value
         if role in allowed:
             continue
-        meant = _meant(role)
+        meant = _meant(role, vocabulary.roles.value)
         hint = f"; did you mean '{meant}'?" if meant else ""
         yield Finding(f"role {excerpt(role)} is not one of {', '.join(allowed)}{hint}", path=f"{path}.role")
 
 
-def _meant(role: object) -> str | None:
+def _meant(role: object, roles: tuple[str, ...]) -> str | None:
     if not isinstance(role, str):
         return None
     key = role.strip().lower()
-    return key if key in ROLES else _LIKELY.get(key)
+    return key if key in roles else _LIKELY.get(key)

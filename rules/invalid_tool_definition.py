@@ -26,13 +26,14 @@ Use instead
 ```
 """
 
+import functools
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from ftdata.formats import MESSAGE_FORMATS, excerpt, tools_of
 from ftdata.reader import describe_json_type
 from ftdata.ruleapi import Example, Finding, RuleContext
-from ftdata.toolcalls import FUNCTION_NAME
 
 CODE = "FT136"
 NAME = "invalid-tool-definition"
@@ -43,6 +44,7 @@ FORMATS = MESSAGE_FORMATS
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
+    pattern = ctx.target.vocabulary.function_name.value
     path, tools = tools_of(example.data, example.format)
     if tools is not None:
         if not isinstance(tools, list):
@@ -55,7 +57,7 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
                 elif not isinstance(tool.get("function"), dict):
                     yield Finding('a tool needs \'function\': {"name": ..., "parameters": ...}', path=where)
                 else:
-                    yield from _function_problems(tool["function"], f"{where}.function")
+                    yield from _function_problems(tool["function"], f"{where}.function", pattern)
     functions = example.data.get("functions")
     if functions is not None and example.format != "preference":
         if not isinstance(functions, list):
@@ -63,15 +65,15 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
         else:
             for index, function in enumerate(functions):
                 if isinstance(function, dict):
-                    yield from _function_problems(function, f"$.functions[{index}]")
+                    yield from _function_problems(function, f"$.functions[{index}]", pattern)
                 else:
                     yield Finding("a function definition must be an object", path=f"$.functions[{index}]")
 
 
-def _function_problems(function: dict[str, Any], path: str) -> Iterator[Finding]:
+def _function_problems(function: dict[str, Any], path: str, pattern: str) -> Iterator[Finding]:
     name = function.get("name")
-    if not isinstance(name, str) or not FUNCTION_NAME.match(name):
-        yield Finding(f"function name {excerpt(name)} must be 1 to 64 letters, digits, '_' or '-'", path=f"{path}.name")
+    if not isinstance(name, str) or not _compiled(pattern).match(name):
+        yield Finding(f"function name {excerpt(name)} must match {pattern}", path=f"{path}.name")
     if "description" in function and not isinstance(function["description"], str):
         yield Finding("'description' must be a string", path=f"{path}.description")
     if "parameters" in function:
@@ -88,3 +90,8 @@ def _function_problems(function: dict[str, Any], path: str) -> Iterator[Finding]
             yield Finding(
                 "'properties' must be an object mapping names to schemas", path=f"{path}.parameters.properties"
             )
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)

@@ -41,7 +41,8 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
             continue
         weight = message["weight"]
         path = f"{path}.weight"
-        if isinstance(weight, bool) or weight not in (0, 1):
-            yield Finding(f"weight {excerpt(weight)} must be the number 0 or 1", path=path)
+        allowed = ctx.target.vocabulary.weights.value
+        if isinstance(weight, bool) or weight not in allowed:
+            yield Finding(f"weight {excerpt(weight)} must be the number {' or '.join(map(str, allowed))}", path=path)
         elif message.get("role") != "assistant":
             yield Finding("'weight' is only allowed on assistant messages; remove it here", path=path)

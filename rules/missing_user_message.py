@@ -24,7 +24,7 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.formats import ROLES, messages_of
+from ftdata.formats import messages_of
 from ftdata.ruleapi import Example, Finding, RuleContext
 
 CODE = "FT202"
@@ -38,7 +38,7 @@ FORMATS = ("chat",)
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
     messages = messages_of(example.data) or []
     roles = {message.get("role") if isinstance(message, dict) else None for message in messages}
-    if not roles <= set(ROLES):
+    if not roles <= set(ctx.target.vocabulary.roles.value):
         return  # a message without a readable role: other rules report it, and the user turn may be there
     if "assistant" in roles and "user" not in roles:
         yield Finding("example has no user message; the assistant answers nothing", path="$.messages")

@@ -26,7 +26,6 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.formats import MIN_EXAMPLES
 from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
 
 CODE = "FT402"
@@ -39,7 +38,7 @@ OPTIONS = {"minimum": 50}
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
     minimum = ctx.options["minimum"]
     # Below the service's minimum, too-few-examples already says more.
-    if MIN_EXAMPLES <= dataset.examples < minimum:
+    if ctx.target.limits.min_examples.value <= dataset.examples < minimum:
         yield Finding(
             f"file has {dataset.examples} examples; improvements usually show from {minimum} to 100 well-made examples",
             line=None,

@@ -28,7 +28,6 @@ Use instead
 from collections.abc import Iterator
 from typing import Any
 
-from ftdata.encodings import SPECIAL_TOKENS
 from ftdata.ruleapi import Example, Finding, RuleContext
 
 CODE = "FT220"
@@ -36,13 +35,12 @@ NAME = "special-token-in-text"
 GROUP = "content"
 SEVERITY = "error"
 PLAIN_CHAT_CLEAN = True  # finds nothing in a plain chat example (ftdata.formats.is_plain_chat)
-_ANY_ENCODING = tuple(sorted({token for tokens in SPECIAL_TOKENS.values() for token in tokens}))
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
     if not example.maybe_special:
         return  # the raw line holds no "<|": the common case costs one byte search in the reader
-    tokens = SPECIAL_TOKENS.get(ctx.model.encoding, _ANY_ENCODING) if ctx.model else _ANY_ENCODING
+    tokens = ctx.target.special_tokens
     for path, text in _strings(example.data, "$"):
         if "<|" in text:
             for token in tokens:

@@ -26,7 +26,6 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.formats import MIN_EXAMPLES
 from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
 
 CODE = "FT401"
@@ -36,5 +35,6 @@ SEVERITY = "error"
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
-    if dataset.lines and dataset.examples < MIN_EXAMPLES:
-        yield Finding(f"file has {dataset.examples} example(s); the service needs at least {MIN_EXAMPLES}", line=None)
+    minimum = ctx.target.limits.min_examples.value
+    if dataset.lines and dataset.examples < minimum:
+        yield Finding(f"file has {dataset.examples} example(s); the service needs at least {minimum}")

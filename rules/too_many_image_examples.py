@@ -26,7 +26,7 @@ Use instead
 from collections.abc import Iterator
 
 from ftdata.formats import MESSAGE_FORMATS
-from ftdata.images import MAX_IMAGE_EXAMPLES, image_parts
+from ftdata.images import image_parts
 from ftdata.ruleapi import DatasetFacts, Example, Finding, RuleContext
 
 CODE = "FT404"
@@ -35,7 +35,7 @@ GROUP = "dataset"
 SEVERITY = "error"
 PLAIN_CHAT_CLEAN = True  # finds nothing in a plain chat example (ftdata.formats.is_plain_chat)
 FORMATS = MESSAGE_FORMATS
-OPTIONS = {"maximum": MAX_IMAGE_EXAMPLES}
+OPTIONS = {"maximum": 0}  # 0: the target's limit
 
 
 def collect(example: Example, ctx: RuleContext) -> bool | None:
@@ -44,7 +44,7 @@ def collect(example: Example, ctx: RuleContext) -> bool | None:
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
     lines = dataset.collected.get(CODE, [])
-    maximum = ctx.options["maximum"]
+    maximum = ctx.options["maximum"] or ctx.target.limits.max_image_examples.value
     if len(lines) > maximum:
         yield Finding(
             f"{len(lines):,} examples have images; the service takes at most {maximum:,} per file "

@@ -24,7 +24,7 @@ Use instead
 from collections.abc import Iterator
 
 from ftdata.formats import MESSAGE_FORMATS
-from ftdata.images import MAX_IMAGES_PER_EXAMPLE, image_parts
+from ftdata.images import image_parts
 from ftdata.ruleapi import Example, Finding, RuleContext
 
 CODE = "FT152"
@@ -37,8 +37,9 @@ FORMATS = MESSAGE_FORMATS
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
     images = [path for path, _, _ in image_parts(example.data, example.format)]
-    if len(images) > MAX_IMAGES_PER_EXAMPLE:
+    maximum = ctx.target.limits.max_images_per_example.value
+    if len(images) > maximum:
         yield Finding(
-            f"example has {len(images)} images; the service takes at most {MAX_IMAGES_PER_EXAMPLE}",
-            path=images[MAX_IMAGES_PER_EXAMPLE],
+            f"example has {len(images)} images; the service takes at most {maximum}",
+            path=images[maximum],
         )

@@ -25,7 +25,7 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.formats import MESSAGE_FORMATS, MESSAGE_KEYS, excerpt, iter_messages
+from ftdata.formats import MESSAGE_FORMATS, excerpt, iter_messages
 from ftdata.ruleapi import Example, Finding, RuleContext
 
 CODE = "FT109"
@@ -37,9 +37,10 @@ FORMATS = MESSAGE_FORMATS
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
+    allowed = ctx.target.vocabulary.message_keys.value
     for path, message in iter_messages(example.data, example.format):
         for key in message:
-            if key not in MESSAGE_KEYS:
+            if key not in allowed:
                 yield Finding(
                     f"message has key {excerpt(key)}, which the service does not accept; remove it",
                     path=f"{path}.{key}",

@@ -29,7 +29,7 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.formats import FORMAT_NAMES, PREFERENCE_INPUT_KEYS, TOP_LEVEL_KEYS, excerpt
+from ftdata.formats import FORMAT_NAMES, excerpt
 from ftdata.ruleapi import Example, Finding, RuleContext
 
 CODE = "FT110"
@@ -41,7 +41,8 @@ FORMATS = ("chat", "preference", "prompt-completion")
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
-    allowed = TOP_LEVEL_KEYS[example.format] or frozenset()
+    vocabulary = ctx.target.vocabulary
+    allowed = vocabulary.top_level_keys(example.format) or ()
     for key in example.data:
         if key in allowed:
             continue
@@ -53,9 +54,9 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
     source = example.data.get("input")
     if example.format == "preference" and isinstance(source, dict):
         for key in source:
-            if key not in PREFERENCE_INPUT_KEYS:
+            if key not in vocabulary.preference_input_keys.value:
                 yield Finding(
                     f"'input' has key {excerpt(key)}, which the service does not accept; it takes "
-                    f"{', '.join(sorted(PREFERENCE_INPUT_KEYS))}",
+                    f"{', '.join(sorted(vocabulary.preference_input_keys.value))}",
                     path=f"$.input.{key}",
                 )

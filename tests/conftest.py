@@ -44,7 +44,7 @@ PINNED_TODAY = datetime.date(2026, 6, 1)  # before every end date in the catalog
 def _pinned_today(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Rules see a fixed 'today' unless a test is marked real_today (or a fixture case sets 'today')."""
     if request.node.get_closest_marker("real_today") is None:
-        monkeypatch.setattr("ftdata.engine.today_for_rules", lambda: PINNED_TODAY)
+        monkeypatch.setattr("ftdata.target.today", lambda: PINNED_TODAY)
 
 
 _REPEAT = re.compile(r"^\.\.\. \((\d+) lines in all\)$")

@@ -243,7 +243,7 @@ def test_folders_stand_for_their_jsonl_files(tmp_path: Path) -> None:
 
 def test_same_answers_with_one_and_several_jobs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Blocks of 4 KiB split the file many times; forked workers must give exactly the in-process report."""
-    monkeypatch.setattr("ftdata.engine.BLOCK_BYTES", 4096)
+    monkeypatch.setattr("ftdata.runner.BLOCK_BYTES", 4096)
     mixed = tmp_path / "mixed.jsonl"
     mixed.write_bytes(b"\xef\xbb\xbf" + (GOOD.read_bytes() + BROKEN.read_bytes()).replace(b"\n", b"\r\n", 3) * 3)
     outputs = {}

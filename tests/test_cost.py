@@ -199,7 +199,7 @@ def test_library_estimate_cost() -> None:
 def test_lifecycle_shows_in_lint_when_a_model_is_ending(monkeypatch: pytest.MonkeyPatch) -> None:
     import datetime
 
-    monkeypatch.setattr("ftdata.engine.today_for_rules", lambda: datetime.date(2026, 12, 1))
+    monkeypatch.setattr("ftdata.target.today", lambda: datetime.date(2026, 12, 1))
     report = ftdata.lint(GOOD, model="gpt-4o-mini")
     (problem,) = report.problems
     assert problem.code == "FT403" and problem.line is None

@@ -90,7 +90,7 @@ def test_prompt_completion_on_a_chat_model_says_how_to_convert() -> None:
 
 def test_dpo_counts_input_and_both_outputs() -> None:
     counter = counter_for("gpt-4o-mini")
-    from ftdata.checker import count_example
+    from ftdata.scan import count_example
 
     pair = {
         "input": {"messages": [{"role": "user", "content": "Hi"}]},

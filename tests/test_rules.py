@@ -33,7 +33,7 @@ def lint_only(
 @pytest.mark.parametrize(("rule_name", "case"), list(iter_fixture_cases()))
 def test_fixture_case(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rule_name: str, case: dict[str, Any]) -> None:
     if "today" in case:
-        monkeypatch.setattr("ftdata.engine.today_for_rules", lambda: case["today"])
+        monkeypatch.setattr("ftdata.target.today", lambda: case["today"])
     expected = {("file" if e["line"] == "file" else e["line"], e.get("path")) for e in case["expect"]}
     found = {
         (line if line is not None else "file", path)
@@ -141,7 +141,7 @@ def _plain_chat_corpus() -> list[dict[str, Any]]:
 
 def test_plain_chat_clean_rules_find_nothing_in_plain_chat() -> None:
     """A rule that claims PLAIN_CHAT_CLEAN is skipped on plain chat examples: the claim must hold."""
-    from ftdata.engine import Plan
+    from ftdata.plan import Plan
     from ftdata.ruleapi import DatasetFacts, Example
 
     corpus = _plain_chat_corpus()
@@ -151,7 +151,7 @@ def test_plain_chat_clean_rules_find_nothing_in_plain_chat() -> None:
         for rule in (r for r in RULES if r.plain_chat_clean):
             context = plan.contexts[rule.code]
             for line, record in enumerate(corpus, start=1):
-                example = Example(line, record, "chat", plan.counter.chat(record["messages"]), True)
+                example = Example(line, record, "chat", plan.target.counter.chat(record["messages"]), True)
                 if rule.kind == "record":
                     assert list(rule.function(example, context)) == [], (rule.code, record)
                 elif rule.collect is not None:

@@ -1,36 +1,39 @@
-"""Checking one file: records and line issues in, problems and compact facts out.
+"""Scanning one file: records and line issues in, problems at lines and compact facts out.
 
-A :class:`FileCheck` is fed the items of a file in order — all of them, or, when the file is split into
-blocks checked by several processes, one block each — and the partial results are merged in file order
-before the dataset rules run once on the merged facts. Either way the answers are the same.
+A :class:`FileScan` is fed the items of a file in order — all of them, or, when the file is split into
+blocks scanned by several processes, one block each — and the partial results are merged in file order.
+Either way the answers are the same. Judging what the facts mean (dataset and job rules, statistics,
+pricing) is :mod:`ftdata.judge`'s work, once every file of the job is scanned.
 """
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ftdata.cost import price_examples
+from ftdata.errors import RuleCrashError
 from ftdata.formats import detect_format, is_plain_chat, messages_of
+from ftdata.plan import Plan
 from ftdata.reader import Item, LineIssue
-from ftdata.report import FileReport, Problem, TokenStats
-from ftdata.ruleapi import DatasetFacts, Example, Finding
-from ftdata.tokens import ExampleTokens, TokenCounter
+from ftdata.registry import Rule
+from ftdata.report import Problem
+from ftdata.ruleapi import DatasetFacts, Example, ExampleTokens, Finding
+from ftdata.tokens import TokenCounter
+from ftdata.vocabulary import FileRole, Format
 
-if TYPE_CHECKING:
-    from ftdata.engine import Plan
-    from ftdata.registry import Rule
+CRASH_REASON_CHARS = 80  # of an exception's message in a crash report: it may quote training data
 
 
 @dataclass
 class Partial:
-    """What checking part of a file found: small enough to send back from a worker process."""
+    """What scanning part of a file found: small enough to send back from a worker process."""
 
     problems: list[Problem] = field(default_factory=list)
     facts: DatasetFacts = field(default_factory=DatasetFacts)
     first_crlf: int | None = None  # CRLF is reported once per file, at its first line
-    line_count: int = 0  # lines of the part checked (a block's lines are numbered from 1)
+    line_count: int = 0  # lines of the part scanned (a block's lines are numbered from 1)
 
     def shifted(self, lines: int) -> Partial:
         """The same results with every line number moved on by ``lines`` (the lines of earlier blocks)."""
@@ -51,16 +54,49 @@ class Partial:
         )
 
 
-class FileCheck:
-    """The state of checking one file with one plan."""
+def stamp(
+    plan: Plan, rule: Rule, findings: Iterable[Finding], file: str, line: int | None, into: list[Problem]
+) -> None:
+    """Turn a rule's findings into problems: the engine, not the rule, sets code, name, severity and file.
+    ``line`` is where a finding without a line of its own is (the record's; None for file-level rules)."""
+    severity = plan.severities[rule.code]
+    for finding in findings:
+        into.append(
+            Problem(
+                code=rule.code,
+                name=rule.name,
+                severity=severity,
+                line=line if finding.line is None else finding.line,
+                path=finding.path,
+                message=finding.message,
+                column=finding.column,
+                file=finding.file or file,
+            )
+        )
 
-    def __init__(self, plan: Plan, name: str, role: str = "training", file_format: str | None = None) -> None:
+
+def crash(rule: Rule, file: str, line: int | None, exc: Exception) -> RuleCrashError:
+    """The error that stops the run when a rule raises: rule, module, file, line; the traceback for -v."""
+    text = " ".join(str(exc).split())
+    reason = type(exc).__name__ + (
+        f": {text if len(text) <= CRASH_REASON_CHARS else text[: CRASH_REASON_CHARS - 1] + '…'}" if text else ""
+    )
+    return RuleCrashError(rule.code, rule.module, file, line, reason, "".join(traceback.format_exception(exc)))
+
+
+class FileScan:
+    """The state of scanning one file with one plan."""
+
+    def __init__(self, plan: Plan, name: str, role: FileRole = "training", file_format: Format | None = None) -> None:
         self.plan = plan
         self.name = name
         rules = plan.rules_for(name)
+        self.rules = rules
         self.line_rules = {rule.reader_issue: rule for rule in rules if rule.kind == "line"}
         self.record_rules = [rule for rule in rules if rule.kind == "record"]
-        self.dataset_rules = [rule for rule in rules if rule.kind == "dataset"]
+        self.collecting_rules = [
+            rule for rule in rules if rule.collect is not None and (rule.kind == "dataset" or plan.files_in_job > 1)
+        ]
         self.partial = Partial(facts=DatasetFacts(role=role))
         self._active: list[Rule] = []
         self._collecting: list[Rule] = []
@@ -69,46 +105,28 @@ class FileCheck:
         if file_format is not None:
             self._set_format(file_format)
 
-    def _set_format(self, file_format: str) -> None:
+    def _set_format(self, file_format: Format) -> None:
         self.partial.facts.format = file_format
-        applies = [
-            rule
-            for rule in self.record_rules + self.dataset_rules
-            if rule.formats is None or file_format in rule.formats
-        ]
-        self._active = [rule for rule in applies if rule.kind == "record"]
-        self._collecting = [rule for rule in applies if rule.kind == "dataset" and rule.collect is not None]
+        self._active = [r for r in self.record_rules if r.formats is None or file_format in r.formats]
+        self._collecting = [r for r in self.collecting_rules if r.formats is None or file_format in r.formats]
         self._active_plain = [rule for rule in self._active if not rule.plain_chat_clean]
         self._collecting_plain = [rule for rule in self._collecting if not rule.plain_chat_clean]
 
-    def _stamp(self, rule: Rule, findings: Iterable[Finding], line: int | None) -> None:
-        severity = self.plan.severities[rule.code]
-        for finding in findings:
-            self.partial.problems.append(
-                Problem(
-                    code=rule.code,
-                    name=rule.name,
-                    severity=severity,
-                    line=line if finding.line == -1 else finding.line,
-                    path=finding.path,
-                    message=finding.message,
-                    column=finding.column,
-                    file=self.name,
-                )
-            )
-
     def feed(self, items: Iterable[Item]) -> None:
-        """Check records and line issues, in file order."""
+        """Scan records and line issues, in file order."""
         facts = self.partial.facts
-        contexts = self.plan.contexts
-        counter = self.plan.counter
+        plan = self.plan
+        contexts = plan.contexts
+        counter = plan.target.counter
+        problems = self.partial.problems
         for item in items:
             if isinstance(item, LineIssue):
                 self.line_issue(item)
                 continue
-            facts.lines = max(facts.lines, item.line)
+            line = item.line
+            facts.lines = max(facts.lines, line)
             if facts.format is None:
-                self._set_format(detect_format(item.data, self.plan.settings.method))
+                self._set_format(detect_format(item.data, plan.target.method))
             file_format = facts.format or "chat"
             plain = file_format == "chat" and not item.maybe_special and is_plain_chat(item.data)
             tokens = (
@@ -118,13 +136,19 @@ class FileCheck:
             facts.token_counts[tokens.total] += 1
             facts.trained_tokens += tokens.trained
             facts.estimated |= tokens.estimated
-            example = Example(item.line, item.data, file_format, tokens, item.maybe_special)
+            example = Example(line, item.data, file_format, tokens, item.maybe_special)
             for rule in self._active_plain if plain else self._active:
-                self._stamp(rule, rule.function(example, contexts[rule.code]), item.line)
+                try:
+                    stamp(plan, rule, rule.function(example, contexts[rule.code]), self.name, line, problems)
+                except Exception as exc:
+                    raise crash(rule, self.name, line, exc) from exc
             for rule in self._collecting_plain if plain else self._collecting:
-                value = rule.collect(example, contexts[rule.code])  # type: ignore[misc]
+                try:
+                    value = rule.collect(example, contexts[rule.code])  # type: ignore[misc]
+                except Exception as exc:
+                    raise crash(rule, self.name, line, exc) from exc
                 if value is not None:
-                    facts.collected.setdefault(rule.code, []).append((item.line, value))
+                    facts.collected.setdefault(rule.code, []).append((line, value))
 
     def line_issue(self, issue: LineIssue) -> None:
         self.partial.facts.lines = max(self.partial.facts.lines, issue.line or 0)
@@ -134,7 +158,10 @@ class FileCheck:
             return
         rule = self.line_rules.get(issue.kind)
         if rule is not None:
-            self._stamp(rule, rule.function(issue), issue.line)
+            try:
+                stamp(self.plan, rule, rule.function(issue), self.name, issue.line, self.partial.problems)
+            except Exception as exc:
+                raise crash(rule, self.name, issue.line, exc) from exc
 
     def merge(self, other: Partial) -> None:
         """Add the results of the next part of the file (parts are merged in file order)."""
@@ -146,39 +173,6 @@ class FileCheck:
             self.partial.first_crlf is None or other.first_crlf < self.partial.first_crlf
         ):
             self.partial.first_crlf = other.first_crlf
-
-    def finish(self) -> FileReport:
-        """Run the dataset rules on the merged facts and build the file's report."""
-        facts = self.partial.facts
-        if self.partial.first_crlf is not None:
-            rule = self.line_rules.get("crlf")
-            if rule is not None:
-                self._stamp(rule, rule.function(LineIssue("crlf", self.partial.first_crlf)), self.partial.first_crlf)
-        for rule in self.dataset_rules:
-            if rule.formats is None or facts.format is None or facts.format in rule.formats:
-                self._stamp(rule, rule.function(facts, self.plan.contexts[rule.code]), None)
-        problems = sorted(self.partial.problems, key=lambda p: (p.line is not None, p.line or 0))
-        plan = self.plan
-        counts = facts.token_counts
-        return FileReport(
-            path=self.name,
-            role=facts.role,
-            format=facts.format,
-            examples=facts.examples,
-            problems=problems,
-            tokens=TokenStats.from_counts(
-                counts,
-                facts.trained_tokens,
-                encoding=plan.counter.encoding.name,
-                limit=plan.max_tokens,
-                estimated=facts.estimated,
-            ),
-            cost=price_examples(
-                counts, model=plan.model, max_tokens=plan.max_tokens, epochs=plan.settings.epochs, catalog=plan.catalog
-            )
-            if facts.role == "training"
-            else None,
-        )
 
 
 def count_example(counter: TokenCounter, data: dict[str, Any], file_format: str) -> ExampleTokens:

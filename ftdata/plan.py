@@ -1,0 +1,112 @@
+"""The plan of a run: the target, and the rules switched on with their severities, options and per-file ignores.
+
+Prepared once from the settings, before any file is read; the scanner, the runner's workers (which inherit
+it by forking) and the judge all work from the same plan.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ftdata.config import Settings
+from ftdata.errors import ConfigError
+from ftdata.registry import Rule, all_rules, find_rule, select_rules, validate_selector
+from ftdata.ruleapi import RuleContext
+from ftdata.target import Target, build_target
+from ftdata.vocabulary import Severity
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A target and the rules to check a job with."""
+
+    target: Target
+    rules: tuple[Rule, ...] = ()
+    severities: Mapping[str, Severity] = field(default_factory=dict)
+    contexts: Mapping[str, RuleContext] = field(default_factory=dict)
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    config_root: Path | None = None
+    files_in_job: int = 1  # job rules collect per-record facts only when there is another file to compare
+
+    @classmethod
+    def from_settings(cls, settings: Settings, config_root: Path | None = None, *, files_in_job: int = 1) -> Plan:
+        registry = all_rules()
+        rules = select_rules(registry, settings.select, settings.ignore, settings.extend_select)
+        severities = {rule.code: rule.severity for rule in registry}
+        for key, severity in settings.severity.items():
+            severities[find_rule(key, registry).code] = severity
+        for patterns in settings.per_file_ignores.values():
+            for selector in patterns:
+                validate_selector(selector, registry)
+        target = build_target(settings, config_root)
+        if settings.max_usd is not None:
+            _check_budget_model(target)
+        options = _rule_options(registry, settings.options)
+        contexts = {rule.code: RuleContext(options[rule.code], target) for rule in registry}
+        return cls(target, rules, severities, contexts, settings.per_file_ignores, config_root, files_in_job)
+
+    @classmethod
+    def count_only(cls, target: Target) -> Plan:
+        """A plan that checks nothing: it counts tokens and gathers facts (``ftdata cost``)."""
+        return cls(target)
+
+    def rules_for(self, path: str) -> tuple[Rule, ...]:
+        """The rules on for one file, after per-file ignores."""
+        ignored: list[str] = []
+        candidate = Path(path)
+        relative = _relative_posix(candidate, self.config_root)
+        for pattern, selectors in self.per_file_ignores.items():
+            if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(candidate.name, pattern):
+                ignored.extend(selectors)
+        if not ignored:
+            return self.rules
+        return select_rules(self.rules, ("ALL",), ignored)
+
+
+def _check_budget_model(target: Target) -> None:
+    model = target.model
+    price = model.training_price if model else None
+    if price is None or price.per != "1M tokens":
+        raise ConfigError(
+            "a budget (--max-usd / max-usd) needs a model priced per token: choose one with --model"
+            + (f"; {model.name} is priced per {price.per}" if model and price else "")
+        )
+
+
+def _relative_posix(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return path.resolve().relative_to(root).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()
+
+
+def _rule_options(rules: Sequence[Rule], configured: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    options = {rule.code: dict(rule.options) for rule in rules}
+    for key, values in configured.items():
+        rule = find_rule(key, rules)
+        for name, value in values.items():
+            if name not in rule.options:
+                known = ", ".join(rule.options) or "none"
+                raise ConfigError(f"rule {rule.code} ({rule.name}) has no option {name!r} (its options: {known})")
+            default = rule.options[name]
+            if not _same_kind(value, default):
+                raise ConfigError(
+                    f"option {name!r} of rule {rule.code} ({rule.name}) must be a {type(default).__name__}, "
+                    f"not {value!r}"
+                )
+            options[rule.code][name] = value
+    return options
+
+
+def _same_kind(value: Any, default: Any) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(value, bool) and isinstance(default, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float))
+    return isinstance(value, type(default))

@@ -1,0 +1,222 @@
+"""Service profiles: what a training service accepts, as data — limits, vocabularies and its epochs rule.
+
+Each profile is a TOML file in ``ftdata/targets/`` (``openai.toml`` is the first). A profile may
+``extends = "NAME"`` another and give only the values it changes; a user adds or changes one in
+``[tool.ftdata.targets.NAME]`` the same way, with plain values (``min-examples = 5``) that are recorded as
+coming from their configuration. Every figure carries its source (a key of the profile's ``[sources]``,
+each with a date) and whether it was verified at a primary source; loading refuses a figure without one.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ftdata.catalog import USER_SOURCE, Source
+from ftdata.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+
+DEFAULT_TARGET = "openai"
+T = TypeVar("T")
+
+
+class _Data(BaseModel):
+    """Strict, frozen, with the TOML's kebab-case keys."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, alias_generator=lambda name: name.replace("_", "-")
+    )
+
+
+class Sourced(_Data, Generic[T]):
+    """One figure and where it comes from."""
+
+    value: T
+    source: str
+    verified: bool
+
+
+class Limits(_Data):
+    min_examples: Sourced[int]  # the service refuses a training file with fewer examples
+    no_model_max_tokens: Sourced[int]  # tokens per example when no model is chosen
+    max_images_per_example: Sourced[int]
+    max_image_bytes: Sourced[int]
+    max_image_examples: Sourced[int]  # examples with images per file
+
+
+class Vocabulary(_Data):
+    roles: Sourced[tuple[str, ...]]
+    rft_roles: Sourced[tuple[str, ...]]
+    message_keys: Sourced[tuple[str, ...]]
+    weights: Sourced[tuple[int, ...]]  # the values a message's weight may take
+    image_types: Sourced[tuple[str, ...]]  # of inline (data URL) images
+    image_details: Sourced[tuple[str, ...]]
+    function_name: Sourced[str]  # a regular expression for tool and function names
+    chat_keys: Sourced[tuple[str, ...]]  # top-level keys of a chat example
+    preference_keys: Sourced[tuple[str, ...]]
+    preference_input_keys: Sourced[tuple[str, ...]]
+    prompt_completion_keys: Sourced[tuple[str, ...]]
+
+    def top_level_keys(self, file_format: str) -> tuple[str, ...] | None:
+        """The keys an example of this format may have at the top (None: any, as in RFT)."""
+        found: dict[str, Sourced[tuple[str, ...]]] = {
+            "chat": self.chat_keys,
+            "preference": self.preference_keys,
+            "prompt-completion": self.prompt_completion_keys,
+        }
+        entry = found.get(file_format)
+        return entry.value if entry else None
+
+
+class EpochsRule(_Data):
+    """How the service picks the epochs when the job does not say (``n_epochs: "auto"``)."""
+
+    rule: Literal["auto"]
+    target: int = Field(gt=0)
+    min_target_examples: int = Field(ge=0)
+    max_target_examples: int = Field(gt=0)
+    min_epochs: int = Field(gt=0)
+    max_epochs: int = Field(gt=0)
+    source: str
+    verified: bool
+
+    def epochs_for(self, examples: int) -> int:
+        """The epochs the service picks for a training file of this many examples."""
+        if examples <= 0:
+            return self.target
+        if examples * self.target < self.min_target_examples:
+            return min(self.max_epochs, self.min_target_examples // examples)
+        if examples * self.target > self.max_target_examples:
+            return max(self.min_epochs, self.max_target_examples // examples)
+        return self.target
+
+
+class Profile(_Data):
+    schema_version: Literal[1]
+    name: str
+    title: str
+    extends: str | None = None
+    sources: dict[str, Source]
+    limits: Limits
+    vocabulary: Vocabulary
+    epochs: EpochsRule
+
+    @model_validator(mode="after")
+    def _every_figure_sourced(self) -> Profile:
+        for where, source in _source_keys(self.model_dump()):
+            if source not in self.sources:
+                raise ValueError(f"{where}: source {source!r} is not in [sources]")
+        return self
+
+    def source_text(self, key: str) -> str:
+        source = self.sources.get(key)
+        return f"{source.title} ({source.date})" if source else key
+
+
+def _source_keys(data: Any, where: str = "") -> list[tuple[str, str]]:
+    if not isinstance(data, dict):
+        return []
+    found = [(where or "profile", data["source"])] if isinstance(data.get("source"), str) else []
+    for key, value in data.items():
+        if key != "sources":
+            found += _source_keys(value, f"{where}.{key}" if where else key)
+    return found
+
+
+@functools.cache
+def shipped_profiles() -> dict[str, dict[str, Any]]:
+    """The profiles shipped in ``ftdata/targets/``, as raw TOML tables by name."""
+    found = {}
+    for entry in resources.files("ftdata").joinpath("targets").iterdir():
+        if entry.name.endswith(".toml"):
+            table = tomllib.loads(entry.read_text(encoding="utf-8"))
+            found[table["name"]] = table
+    return found
+
+
+def load_profile(name: str, user_targets: Mapping[str, Mapping[str, Any]] | None = None, where: str = "") -> Profile:
+    """The profile ``name`` (shipped, or from the user's ``[tool.ftdata.targets]``) with what it extends."""
+    if not user_targets:
+        return _shipped_profile(name)
+    label = f"{where} [tool.ftdata.targets.{name}]".strip() if name in user_targets else f"target {name!r}"
+    return _validate(_resolve(name, user_targets, where, ()), label)
+
+
+@functools.cache
+def _shipped_profile(name: str) -> Profile:
+    return _validate(_resolve(name, {}, "", ()), f"ftdata/targets/{name}.toml")
+
+
+def _validate(raw: Mapping[str, Any], label: str) -> Profile:
+    try:
+        return Profile.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"'{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"{label}: {problems}") from None
+
+
+def known_targets(user_targets: Mapping[str, Mapping[str, Any]] | None = None) -> list[str]:
+    return sorted({*shipped_profiles(), *(user_targets or {})})
+
+
+def _resolve(
+    name: str, user_targets: Mapping[str, Mapping[str, Any]], where: str, seen: tuple[str, ...]
+) -> dict[str, Any]:
+    """The raw table of a target with everything it extends laid under it."""
+    if name in seen:
+        raise ConfigError(f"targets extend each other in a circle: {' -> '.join((*seen, name))}")
+    user = user_targets.get(name)
+    shipped = shipped_profiles().get(name)
+    if user is None:
+        if shipped is None:
+            raise ConfigError(
+                f"unknown target {name!r} (known: {', '.join(known_targets(user_targets))}); add your own under "
+                f'[tool.ftdata.targets.{name}] with extends = "{DEFAULT_TARGET}"'
+            )
+        parent = shipped.get("extends")
+        base = _resolve(parent, {}, where, (*seen, name)) if parent else {}
+        return _merge(base, shipped, wrap=False)
+    label = f"{where} [tool.ftdata.targets.{name}]".strip()
+    parent = user.get("extends")
+    if parent is None and shipped is None:
+        raise ConfigError(
+            f'{label}: a new target needs extends = "NAME" (one of {", ".join(known_targets())}) to start from'
+        )
+    if parent is not None and not isinstance(parent, str):
+        raise ConfigError(f"{label}: 'extends' must be the name of a target")
+    # Without 'extends', a table named like a shipped target changes that target.
+    base = _resolve(name, {}, where, seen) if parent is None else _resolve(parent, user_targets, where, (*seen, name))
+    merged = _merge(base, {key: value for key, value in user.items() if key != "extends"}, wrap=True)
+    merged["name"] = name
+    merged["extends"] = parent if parent is not None else base.get("extends")
+    merged["sources"] = {
+        **merged.get("sources", {}),
+        USER_SOURCE: {"title": f"your configuration, {label}", "date": "as configured"},
+    }
+    return merged
+
+
+def _merge(base: Mapping[str, Any], over: Mapping[str, Any], *, wrap: bool) -> dict[str, Any]:
+    """``over`` laid on ``base``. With ``wrap`` (a user's values), a figure the user changes is theirs:
+    a plain value becomes ``{value, source = "config", verified = true}``."""
+    merged = dict(base)
+    for key, value in over.items():
+        current = merged.get(key)
+        if wrap and isinstance(current, dict) and "value" in current and not isinstance(value, dict):
+            merged[key] = {"value": value, "source": USER_SOURCE, "verified": True}
+        elif isinstance(current, dict) and isinstance(value, dict):
+            merged[key] = _merge(current, value, wrap=wrap)
+        else:
+            merged[key] = value
+    if wrap and "source" in merged and "source" not in over and set(over) - {"verified"}:
+        merged["source"], merged["verified"] = USER_SOURCE, True  # a sourced group the user changed
+    return merged
