@@ -7,23 +7,49 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ftdata.cost import CostComparison, CostEstimate
-from ftdata.engine import estimate_cost, lint
 from ftdata.errors import (
     ConfigError,
     EncodingUnavailableError,
     FtdataError,
     InputError,
+    RuleCrashError,
     UnknownModelError,
 )
-from ftdata.report import FileReport, Problem, Report, TokenStats
-from ftdata.tokens import count_tokens
+
+if TYPE_CHECKING:
+    from ftdata.cost import CostComparison, CostEstimate
+    from ftdata.engine import estimate_cost, lint
+    from ftdata.report import FileReport, Problem, Report, TokenStats
+    from ftdata.tokens import count_tokens
 
 __version__ = "0.1.0"
+
+# Loaded on first use, so that importing a light module (a plugin's ``from ftdata.ruleapi import Finding``)
+# does not load the engine, the token counter and tiktoken.
+_LAZY = {
+    "CostComparison": "ftdata.cost",
+    "CostEstimate": "ftdata.cost",
+    "estimate_cost": "ftdata.engine",
+    "lint": "ftdata.engine",
+    "FileReport": "ftdata.report",
+    "Problem": "ftdata.report",
+    "Report": "ftdata.report",
+    "TokenStats": "ftdata.report",
+    "count_tokens": "ftdata.tokens",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'ftdata' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
 
 
 class DatasetNotReadyError(Exception):
@@ -47,6 +73,8 @@ def ensure_ready(
 
     Returns the report (with token counts and cost) when the dataset is fine.
     """
+    from ftdata.engine import lint
+
     report = lint(source, model=model, **options)
     if not report.ok:
         raise DatasetNotReadyError(report)
@@ -64,6 +92,7 @@ __all__ = [
     "InputError",
     "Problem",
     "Report",
+    "RuleCrashError",
     "TokenStats",
     "UnknownModelError",
     "__version__",

@@ -18,7 +18,7 @@ from ftdata import __version__, target
 from ftdata.config import Settings, load_settings, parse_assignments
 from ftdata.engine import estimate_cost
 from ftdata.engine import lint as run_lint
-from ftdata.errors import FtdataError
+from ftdata.errors import FtdataError, RuleCrashError
 from ftdata.formatters import RenderOptions, Subject, formats_for, render
 from ftdata.reader import STDIN
 from ftdata.registry import Rule, all_rules, find_rule
@@ -72,7 +72,22 @@ class ToolError(click.ClickException):
 
 
 def _fail(exc: FtdataError) -> NoReturn:
+    if isinstance(exc, RuleCrashError) and _verbose():
+        click.echo(f"ftdata: traceback of the failing rule {exc.code}:\n{exc.details.rstrip()}", err=True)
     raise ToolError(str(exc)) from exc
+
+
+_VERBOSE = "ftdata.verbose"
+
+
+def _verbose() -> bool:
+    context = click.get_current_context(silent=True)
+    return bool(context and context.find_root().meta.get(_VERBOSE))
+
+
+def _set_verbose(context: click.Context, _: click.Parameter, value: bool) -> None:
+    if value:
+        context.find_root().meta[_VERBOSE] = True
 
 
 def _split(values: Iterable[str]) -> tuple[str, ...]:
@@ -96,6 +111,14 @@ def _config_options(function: Any) -> Any:
                 help="Config file (pyproject.toml or ftdata.toml) instead of the nearest pyproject.toml.",
             ),
             click.option("--isolated", is_flag=True, help="Ignore all configuration files."),
+            click.option(
+                "-v",
+                "--verbose",
+                is_flag=True,
+                expose_value=False,
+                callback=_set_verbose,
+                help="Say more on stderr (the traceback when a rule fails).",
+            ),
         ]
     ):
         function = option(function)
@@ -106,6 +129,10 @@ def _run_options(function: Any) -> Any:
     """Options shared by lint and cost."""
     for option in reversed(
         [
+            click.option(
+                "--target",
+                help="Service the job runs on: a shipped profile or one in [tool.ftdata.targets] [default: openai].",
+            ),
             click.option(
                 "--epochs", type=click.IntRange(1, 50), help="Epochs for the cost [default: the service's auto rule]."
             ),

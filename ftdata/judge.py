@@ -18,13 +18,17 @@ from ftdata.scan import FileScan, crash, stamp
 
 def judge(scans: Sequence[FileScan], plan: Plan, *, strict: bool = False, max_usd: float | None = None) -> Report:
     """The report of one job whose files (training files first, then the validation file) are scanned."""
-    problems = {scan.name: list(scan.partial.problems) for scan in scans}
-    for scan in scans:
-        problems[scan.name].extend(file_problems(scan, plan))
-    for name, found in job_problems(scans, plan).items():
-        problems.setdefault(name, []).extend(found)
-    files = [file_report(scan, plan, problems[scan.name]) for scan in scans]
-    return Report(files=files, strict=strict, max_usd=max_usd)
+    problems = [[*scan.partial.problems, *file_problems(scan, plan)] for scan in scans]
+    # A job rule's finding names its file by path; a path given as both a training and the validation file
+    # stands for the validation file (the last one), which is what the cross-file rules report on.
+    index = {scan.name: number for number, scan in enumerate(scans)}
+    for found in job_problems(scans, plan):
+        problems[index[found.file]].append(found)
+    return Report(
+        files=[file_report(scan, plan, found) for scan, found in zip(scans, problems, strict=True)],
+        strict=strict,
+        max_usd=max_usd,
+    )
 
 
 def file_problems(scan: FileScan, plan: Plan) -> list[Problem]:
@@ -48,25 +52,27 @@ def file_problems(scan: FileScan, plan: Plan) -> list[Problem]:
     return found
 
 
-def job_problems(scans: Sequence[FileScan], plan: Plan) -> dict[str, list[Problem]]:
-    """What the job rules find, by file: a finding goes to the file it names (default: the first training
-    file), unless that file's per-file ignores switch the rule off there."""
+def job_problems(scans: Sequence[FileScan], plan: Plan) -> list[Problem]:
+    """What the job rules find. A finding is in the file it names (default: the first training file),
+    unless that file's per-file ignores switch the rule off there."""
     if not scans:
-        return {}
+        return []
     job = JobFacts(tuple(FileFacts(scan.name, scan.partial.facts) for scan in scans))
     first = next((scan.name for scan in scans if scan.partial.facts.role == "training"), scans[0].name)
-    found: dict[str, list[Problem]] = {}
+    known = {scan.name for scan in scans}
+    found: list[Problem] = []
     for rule in plan.rules:
         if rule.kind != "job":
             continue
         problems: list[Problem] = []
         try:
             stamp(plan, rule, rule.function(job, plan.contexts[rule.code]), first, None, problems)
+            unknown = next((p.file for p in problems if p.file not in known), None)
+            if unknown is not None:
+                raise ValueError(f"a finding names the file {unknown!r}, which is not a file of the job")
         except Exception as exc:
             raise crash(rule, first, None, exc) from exc
-        for problem in problems:
-            if rule in plan.rules_for(problem.file):
-                found.setdefault(problem.file, []).append(problem)
+        found.extend(problem for problem in problems if rule in plan.rules_for(problem.file))
     return found
 
 

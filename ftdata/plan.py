@@ -54,6 +54,17 @@ class Plan:
         """A plan that checks nothing: it counts tokens and gathers facts (``ftdata cost``)."""
         return cls(target)
 
+    @property
+    def skips_plain_chat(self) -> bool:
+        """Whether PLAIN_CHAT_CLEAN rules may be skipped on plain chat examples: only while the target takes
+        every part of such an example (the rules' claim is about the service they were written for)."""
+        vocabulary = self.target.vocabulary
+        return (
+            {"system", "user", "assistant"} <= set(vocabulary.roles.value)
+            and {"role", "content"} <= set(vocabulary.message_keys.value)
+            and "messages" in vocabulary.chat_keys.value
+        )
+
     def rules_for(self, path: str) -> tuple[Rule, ...]:
         """The rules on for one file, after per-file ignores."""
         ignored: list[str] = []

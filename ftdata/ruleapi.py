@@ -56,7 +56,8 @@ class Finding:
 
     ``line``: left out, a ``check`` or ``check_line`` finding is at the record's (or the issue's) line and a
     ``finish`` or ``finish_job`` finding is about the whole file. ``path``: a JSON path in the record.
-    ``file``: for job rules, the file it is in (default: the job's first training file).
+    ``file``: for job rules, the path of the file it is in (default: the job's first training file; a
+    path that is both a training file and the validation file stands for the validation file).
     """
 
     message: str

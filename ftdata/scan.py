@@ -109,8 +109,9 @@ class FileScan:
         self.partial.facts.format = file_format
         self._active = [r for r in self.record_rules if r.formats is None or file_format in r.formats]
         self._collecting = [r for r in self.collecting_rules if r.formats is None or file_format in r.formats]
-        self._active_plain = [rule for rule in self._active if not rule.plain_chat_clean]
-        self._collecting_plain = [rule for rule in self._collecting if not rule.plain_chat_clean]
+        skips = self.plan.skips_plain_chat
+        self._active_plain = [rule for rule in self._active if not (skips and rule.plain_chat_clean)]
+        self._collecting_plain = [rule for rule in self._collecting if not (skips and rule.plain_chat_clean)]
 
     def feed(self, items: Iterable[Item]) -> None:
         """Scan records and line issues, in file order."""

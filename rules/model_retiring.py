@@ -2,8 +2,9 @@
 
 What it does
 ------------
-Warns, once per file, when new fine-tuning jobs on the chosen model have ended or end within 60 days,
-with the date and where that date comes from. Only runs when a model is chosen.
+Warns, once per job (however many training files it has), when new fine-tuning jobs on the chosen model
+have ended or end within 60 days, with the date and where that date comes from. Only runs when a model is
+chosen.
 
 Why is this bad?
 ----------------
@@ -26,7 +27,7 @@ Use instead
 from collections.abc import Iterator
 
 from ftdata.lifecycle import lifecycle_source, lifecycle_status
-from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
+from ftdata.ruleapi import Finding, JobFacts, RuleContext
 
 CODE = "FT403"
 NAME = "model-retiring"
@@ -34,10 +35,10 @@ GROUP = "dataset"
 SEVERITY = "warning"
 
 
-def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
-    if ctx.model is None or dataset.role != "training":
+def finish_job(job: JobFacts, ctx: RuleContext) -> Iterator[Finding]:
+    if ctx.model is None or not job.training:
         return
     status = lifecycle_status(ctx.model, ctx.today)
     if status is not None:
         advice = "choose another model" if status[0] == "retired" else "start the job before then"
-        yield Finding(f"{status[1]}; {advice} ({lifecycle_source(ctx.model, ctx.catalog)})", line=None)
+        yield Finding(f"{status[1]}; {advice} ({lifecycle_source(ctx.model, ctx.catalog)})")

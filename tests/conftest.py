@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import importlib.metadata
 import re
 import socket
 import sys
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -79,3 +81,27 @@ def iter_fixture_cases() -> Iterator[Any]:
     for path in sorted((FIXTURES / "rules").glob("*.toml")):
         for case in load_cases(path):
             yield pytest.param(path.stem, case, id=f"{path.stem}:{case['name']}")
+
+
+@pytest.fixture
+def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Install a real rule module (its source) on sys.path and register it as an ftdata.rules entry point."""
+    from ftdata import registry
+
+    def install(source: str, name: str, module: str = "acme_rules") -> None:
+        (tmp_path / f"{module}.py").write_text(textwrap.dedent(source))
+        monkeypatch.syspath_prepend(str(tmp_path))
+        sys.modules.pop(module, None)
+        point = importlib.metadata.EntryPoint(name=name, value=module, group=registry.ENTRY_POINT_GROUP)
+        real = importlib.metadata.entry_points
+
+        def entry_points(**kwargs):  # type: ignore[no-untyped-def]
+            if kwargs.get("group") == registry.ENTRY_POINT_GROUP:
+                return importlib.metadata.EntryPoints([point])
+            return real(**kwargs)
+
+        monkeypatch.setattr(registry.importlib.metadata, "entry_points", entry_points)
+        registry.all_rules.cache_clear()
+
+    yield install
+    registry.all_rules.cache_clear()

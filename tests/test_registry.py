@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.metadata
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -82,31 +79,12 @@ def check(example, ctx):
 '''
 
 
-@pytest.fixture
-def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """Install a real rule module on sys.path and register it as an ftdata.rules entry point."""
-
-    def install(code: str, name: str, module: str = "acme_rules") -> None:
-        (tmp_path / f"{module}.py").write_text(textwrap.dedent(PLUGIN.replace("{code}", code).replace("{name}", name)))
-        monkeypatch.syspath_prepend(str(tmp_path))
-        sys.modules.pop(module, None)
-        point = importlib.metadata.EntryPoint(name=name, value=module, group=registry.ENTRY_POINT_GROUP)
-        real = importlib.metadata.entry_points
-
-        def entry_points(**kwargs):  # type: ignore[no-untyped-def]
-            if kwargs.get("group") == registry.ENTRY_POINT_GROUP:
-                return importlib.metadata.EntryPoints([point])
-            return real(**kwargs)
-
-        monkeypatch.setattr(registry.importlib.metadata, "entry_points", entry_points)
-        registry.all_rules.cache_clear()
-
-    yield install
-    registry.all_rules.cache_clear()
+def install_plugin(plugin, code: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    plugin(PLUGIN.replace("{code}", code).replace("{name}", name), name)
 
 
 def test_third_party_rule_runs_like_a_builtin(plugin) -> None:  # type: ignore[no-untyped-def]
-    plugin("ACME201", "missing-greeting")
+    install_plugin(plugin, "ACME201", "missing-greeting")
     report = ftdata.lint(FIXTURES / "examples" / "support-chat.jsonl", select=["ACME"])
     assert report.problems and {p.code for p in report.problems} == {"ACME201"}
     assert {p.severity for p in report.problems} == {"warning"}
@@ -115,13 +93,13 @@ def test_third_party_rule_runs_like_a_builtin(plugin) -> None:  # type: ignore[n
 
 @pytest.mark.parametrize(("code", "name"), [("FT112", "greeting-a"), ("ACME201", "missing-role")])
 def test_colliding_plugin_is_an_error(plugin, code: str, name: str) -> None:  # type: ignore[no-untyped-def]
-    plugin(code, name)
+    install_plugin(plugin, code, name)
     with pytest.raises(RegistryError, match="both use"):
         registry.all_rules()
 
 
 def test_badly_declared_rule_is_refused(plugin) -> None:  # type: ignore[no-untyped-def]
-    plugin("acme1", "missing-greeting")
+    install_plugin(plugin, "acme1", "missing-greeting")
     with pytest.raises(RegistryError, match="CODE 'acme1'"):
         registry.all_rules()
 

@@ -19,13 +19,31 @@ RULES = all_rules()
 
 
 def lint_only(
-    tmp_path: Path, rule_name: str, text: str, settings: dict[str, Any] | None = None
+    tmp_path: Path,
+    rule_name: str,
+    text: str,
+    settings: dict[str, Any] | None = None,
+    validation: str | None = None,
 ) -> set[tuple[Any, Any]]:
-    """(line, path) of the problems one rule finds in a JSONL text, with every other rule off."""
+    """(line, path) of the problems one rule finds in a JSONL text, with every other rule off.
+
+    ``validation``: the text of the job's validation file, or "same" for the training file itself; the
+    problems must then all be in the validation file.
+    """
     path = write_jsonl(tmp_path, text)
-    report = ftdata.lint(path, select=[rule_name], **{k.replace("-", "_"): v for k, v in (settings or {}).items()})
+    held_out = None
+    if validation is not None:
+        held_out = path if validation == "same" else write_jsonl(tmp_path, validation, "validation.jsonl")
+    report = ftdata.lint(
+        path,
+        select=[rule_name],
+        validation_file=held_out,
+        **{k.replace("-", "_"): v for k, v in (settings or {}).items()},
+    )
     rule = find_rule(rule_name)
     assert all(p.code == rule.code for p in report.problems)
+    if held_out is not None:
+        assert all(p.file == str(held_out) and f.role == "validation" for f in report.files for p in f.problems)
     return {(p.line, p.path) for p in report.problems}
 
 
@@ -37,7 +55,13 @@ def test_fixture_case(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rule_name
     expected = {("file" if e["line"] == "file" else e["line"], e.get("path")) for e in case["expect"]}
     found = {
         (line if line is not None else "file", path)
-        for line, path in lint_only(tmp_path, rule_name, case["jsonl"], case.get("settings"))
+        for line, path in lint_only(
+            tmp_path,
+            rule_name,
+            case["jsonl"],
+            case.get("settings"),
+            "same" if case.get("same_file") else case.get("validation"),
+        )
     }
     if all("path" not in e for e in case["expect"]):
         found = {(line, None) for line, _ in found}
@@ -79,7 +103,7 @@ def test_docstring_examples(tmp_path: Path, rule_name: str, section: str, body: 
     typed = {
         key: json.loads(value) if value[:1] in "[{" or value.isdigit() else value for key, value in settings.items()
     }
-    found = lint_only(tmp_path, rule_name, body, typed)
+    found = lint_only(tmp_path, rule_name, body, typed, typed.pop("validation", None))
     if section == "Example":
         assert found, f"the docstring's Example does not trigger {rule_name}"
     else:
