@@ -22,6 +22,7 @@ from ftdata.errors import FtdataError, RuleCrashError
 from ftdata.formatters import RenderOptions, Subject, formats_for, render
 from ftdata.reader import STDIN
 from ftdata.registry import Rule, all_rules, find_rule
+from ftdata.vocabulary import METHODS
 
 PROGRESS_MIN_BYTES = 16 * 1024 * 1024  # show a progress line for files at least this large
 _Command = TypeVar("_Command", bound=Callable[..., Any])
@@ -138,7 +139,7 @@ def _run_options(function: Any) -> Any:
             ),
             click.option(
                 "--method",
-                type=click.Choice(["sft", "dpo", "rft"]),
+                type=click.Choice(METHODS),
                 help="What you will train, where the file's shape is ambiguous (rft: chat-shaped RFT examples).",
             ),
             click.option(

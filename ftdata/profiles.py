@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ftdata.catalog import USER_SOURCE, Source
 from ftdata.errors import ConfigError
+from ftdata.vocabulary import Role
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -54,8 +55,8 @@ class Limits(_Data):
 
 
 class Vocabulary(_Data):
-    roles: Sourced[tuple[str, ...]]
-    rft_roles: Sourced[tuple[str, ...]]
+    roles: Sourced[tuple[Role, ...]]
+    rft_roles: Sourced[tuple[Role, ...]]
     message_keys: Sourced[tuple[str, ...]]
     weights: Sourced[tuple[int, ...]]  # the values a message's weight may take
     image_types: Sourced[tuple[str, ...]]  # of inline (data URL) images
@@ -116,10 +117,6 @@ class Profile(_Data):
             if source not in self.sources:
                 raise ValueError(f"{where}: source {source!r} is not in [sources]")
         return self
-
-    def source_text(self, key: str) -> str:
-        source = self.sources.get(key)
-        return f"{source.title} ({source.date})" if source else key
 
 
 def _source_keys(data: Any, where: str = "") -> list[tuple[str, str]]:

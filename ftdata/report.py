@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ftdata.cost import CostEstimate, TokenCounts, billed_tokens, histogram
-from ftdata.ruleapi import Severity
+from ftdata.vocabulary import FileRole, Severity
 
 SCHEMA_VERSION = 1
 
@@ -27,15 +27,11 @@ class Problem:
     file: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "name": self.name,
-            "severity": self.severity,
-            "line": self.line,
-            "column": self.column,
-            "path": self.path,
-            "message": self.message,
-        }
+        """The JSON shape: every field but ``file`` (the file's entry holds its problems)."""
+        return {key: getattr(self, key) for key in _PROBLEM_KEYS}
+
+
+_PROBLEM_KEYS = ("code", "name", "severity", "line", "column", "path", "message")  # the JSON's order
 
 
 @dataclass(frozen=True)
@@ -115,7 +111,7 @@ class FileReport:
     problems: list[Problem] = field(default_factory=list)
     tokens: TokenStats | None = None
     cost: CostEstimate | None = None  # None for a validation file: not billed
-    role: str = "training"
+    role: FileRole = "training"
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from ftdata.catalog import Catalog, Model, load_catalog
 from ftdata.config import Settings
@@ -35,7 +36,7 @@ class Target:
     catalog: Catalog
     model: Model | None  # None: no model chosen (counted as DEFAULT_COUNTING_MODEL, no price)
     max_tokens: int  # tokens per training example before the service truncates
-    max_tokens_source: str  # "model", "option" (set by the user) or "default" (no model chosen)
+    max_tokens_source: Literal["model", "option", "default"]  # the model's, set by the user, or no model's
     counter: TokenCounter
     method: Method | None = None
     epochs: int | None = None  # None: the service's own rule (profile.epochs)
@@ -99,6 +100,7 @@ def build_target(
     profile = profile or profile_for(settings, config_root)
     if model is None and settings.model:
         model = catalog.resolve(settings.model)
+    source: Literal["model", "option", "default"]
     if settings.max_tokens_per_example:
         max_tokens, source = settings.max_tokens_per_example, "option"
     elif model is not None:

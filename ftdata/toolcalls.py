@@ -3,9 +3,40 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from ftdata.formats import iter_messages, message_lists, tools_of
+
+
+@dataclass(frozen=True, slots=True)
+class Arguments:
+    """A call's ``arguments`` string, parsed: its JSON value, or why it is not JSON."""
+
+    path: str
+    value: Any = None
+    error: orjson.JSONDecodeError | None = None
+
+
+_last: tuple[dict[str, Any], str, list[Arguments]] | None = None  # the last record's, shared by the rules
+
+
+def parsed_arguments(record: dict[str, Any], file_format: str) -> list[Arguments]:
+    """Every string ``arguments`` of the record's tool calls and function calls, parsed once per record:
+    the rules that look at arguments all get the same result."""
+    global _last
+    if _last is not None and _last[0] is record and _last[1] == file_format:
+        return _last[2]
+    parsed = []
+    for path, text in arguments_of(record, file_format):
+        try:
+            parsed.append(Arguments(path, orjson.loads(text)))
+        except orjson.JSONDecodeError as exc:
+            parsed.append(Arguments(path, error=exc))
+    _last = (record, file_format, parsed)
+    return parsed
 
 
 def arguments_of(record: dict[str, Any], file_format: str) -> Iterator[tuple[str, str]]:

@@ -19,7 +19,6 @@ RuleKind = Literal["line", "record", "dataset", "job"]
 
 # A file's format, decided by its first record (ftdata.formats.detect_format).
 Format = Literal["chat", "rft", "preference", "prompt-completion"]
-FORMATS: tuple[Format, ...] = ("chat", "rft", "preference", "prompt-completion")
 
 # What the user says they will train (--method), where a file's shape is ambiguous.
 Method = Literal["sft", "dpo", "rft"]

@@ -39,7 +39,10 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
     if tokens is None or tokens.total <= ctx.max_tokens:
         return
     lost = tokens.trained_tokens_beyond(ctx.max_tokens)
-    about = f" for {ctx.model.name}" if ctx.model else " (the default; choose a model with --model)"
+    about = {
+        "model": f" for {ctx.model.name if ctx.model else 'the model'}",
+        "option": " (set by max-tokens-per-example)",
+    }.get(ctx.target.max_tokens_source, " (the default; choose a model with --model)")
     approx = "about " if tokens.estimated else ""
     yield Finding(
         f"example has {approx}{tokens.total:,} tokens, over the limit of {ctx.max_tokens:,}{about}; the service "

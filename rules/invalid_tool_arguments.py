@@ -24,11 +24,9 @@ Use instead
 
 from collections.abc import Iterator
 
-import orjson
-
 from ftdata.formats import MESSAGE_FORMATS
 from ftdata.ruleapi import Example, Finding, RuleContext
-from ftdata.toolcalls import arguments_of
+from ftdata.toolcalls import parsed_arguments
 
 CODE = "FT131"
 NAME = "invalid-tool-arguments"
@@ -39,12 +37,10 @@ FORMATS = MESSAGE_FORMATS
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
-    for path, arguments in arguments_of(example.data, example.format):
-        try:
-            orjson.loads(arguments)
-        except orjson.JSONDecodeError as exc:
+    for arguments in parsed_arguments(example.data, example.format):
+        if arguments.error is not None:
             yield Finding(
-                f"'arguments' is not valid JSON ({exc.msg} at character {exc.pos}); "
+                f"'arguments' is not valid JSON ({arguments.error.msg} at character {arguments.error.pos}); "
                 "it must be a JSON object serialised to a string",
-                path=path,
+                path=arguments.path,
             )

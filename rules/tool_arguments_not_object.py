@@ -25,12 +25,10 @@ Use instead
 
 from collections.abc import Iterator
 
-import orjson
-
 from ftdata.formats import MESSAGE_FORMATS
 from ftdata.reader import describe_json_type
 from ftdata.ruleapi import Example, Finding, RuleContext
-from ftdata.toolcalls import arguments_of
+from ftdata.toolcalls import parsed_arguments
 
 CODE = "FT132"
 NAME = "tool-arguments-not-object"
@@ -41,12 +39,11 @@ FORMATS = MESSAGE_FORMATS
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
-    for path, arguments in arguments_of(example.data, example.format):
-        try:
-            value = orjson.loads(arguments)
-        except orjson.JSONDecodeError:
-            continue  # invalid-tool-arguments reports it
-        if isinstance(value, dict):
-            continue
+    for arguments in parsed_arguments(example.data, example.format):
+        value = arguments.value
+        if arguments.error is not None or isinstance(value, dict):
+            continue  # invalid-tool-arguments reports what is not JSON
         twice = " (a JSON string: the arguments were encoded twice)" if isinstance(value, str) else ""
-        yield Finding(f"'arguments' holds {describe_json_type(value)}{twice}; it must hold a JSON object", path=path)
+        yield Finding(
+            f"'arguments' holds {describe_json_type(value)}{twice}; it must hold a JSON object", path=arguments.path
+        )

@@ -60,7 +60,7 @@ def test_fixture_case(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rule_name
             rule_name,
             case["jsonl"],
             case.get("settings"),
-            "same" if case.get("same_file") else case.get("validation"),
+            case.get("validation"),
         )
     }
     if all("path" not in e for e in case["expect"]):
