@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import regex
 import tiktoken
 
 from ftdata.catalog import Catalog, ToolTokenConstants, load_catalog
@@ -25,6 +26,9 @@ TOKENS_PER_NAME = 1
 REPLY_PRIMING = 3
 DEFAULT_COUNTING_MODEL = "gpt-4o-mini"  # with no model chosen: count as today's models do (o200k_base)
 CACHE_ENTRIES = 4096
+# Longer strings are counted piece by piece (same count): tiktoken's pattern engine overflows its stack, and
+# panics, on runs of about a million spaces; strings this long are rare enough for the slower way.
+LONG_TEXT_CHARS = 100_000
 _REPEATING_ROLES = frozenset({"system", "developer"})  # their content is usually the same in every example
 _CACHED_KEYS = frozenset({"role", "name"})
 
@@ -36,10 +40,29 @@ class TokenCounter:
         self.encoding = encoding
         self.tool_constants = tool_constants
         self._encode = encoding.encode_ordinary
+        self._pattern: regex.Pattern[str] | None = None
         self._cache: dict[str, int] = {}
 
     def text(self, value: str) -> int:
-        return len(self._encode(value))
+        """Tokens of one string, exactly; a string the tokenizer cannot take whole is counted in pieces."""
+        if len(value) < LONG_TEXT_CHARS:
+            try:
+                return len(self._encode(value))
+            except BaseException as exc:  # tiktoken's Rust panics are BaseExceptions
+                if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                    raise
+        return self._text_in_pieces(value)
+
+    def _text_in_pieces(self, value: str) -> int:
+        """The same count as the encoding's own, found piece by piece: the encoding splits text into pieces
+        with its pattern and merges bytes only within a piece, so counting each piece on its own is exact.
+        tiktoken's pattern engine overflows its stack on very long runs (a million spaces); this one does not.
+        """
+        pattern = self._pattern
+        if pattern is None:
+            pattern = self._pattern = regex.compile(self.encoding._pat_str)
+        piece = self.encoding._core_bpe.encode_single_piece
+        return sum(len(piece(match.group().encode("utf-8"))) for match in pattern.finditer(value))
 
     def _cached(self, value: str) -> int:
         """Tokens of a string that repeats across examples (roles, names, system prompts): encoded once."""
@@ -47,7 +70,7 @@ class TokenCounter:
         if found is None:
             if len(self._cache) >= CACHE_ENTRIES:
                 self._cache.clear()  # a bound, not a policy: repeated strings come straight back
-            found = self._cache[value] = len(self._encode(value))
+            found = self._cache[value] = self.text(value)
         return found
 
     def plain_chat(self, messages: Sequence[Mapping[str, str]]) -> ExampleTokens:
@@ -56,7 +79,7 @@ class TokenCounter:
         total = REPLY_PRIMING
         for message in messages:
             role, content = message["role"], message["content"]
-            text = self._cached(content) if role == "system" else len(self._encode(content))
+            text = self._cached(content) if role == "system" else self.text(content)
             tokens = TOKENS_PER_MESSAGE + self._cached(role) + text
             trained = role == "assistant"
             result.messages.append((tokens, trained))
@@ -96,7 +119,7 @@ class TokenCounter:
         for key, value in message.items():
             if isinstance(value, str):
                 cached = key in _CACHED_KEYS or (repeats and key == "content")
-                tokens += self._cached(value) if cached else len(self._encode(value))
+                tokens += self._cached(value) if cached else self.text(value)
                 if key == "name":
                     tokens += TOKENS_PER_NAME
             elif key == "content" and isinstance(value, list):
@@ -104,7 +127,7 @@ class TokenCounter:
                     if not isinstance(part, Mapping):
                         continue
                     if isinstance(part.get("text"), str):
-                        tokens += len(self._encode(part["text"]))
+                        tokens += self.text(part["text"])
                     elif part.get("type") == "image_url":
                         tokens += _image_part_tokens(part.get("image_url"))
                         estimated = True
@@ -115,7 +138,7 @@ class TokenCounter:
                     if isinstance(function, Mapping):
                         for part_key in ("name", "arguments"):
                             if isinstance(function.get(part_key), str):
-                                tokens += len(self._encode(function[part_key]))
+                                tokens += self.text(function[part_key])
                         estimated = True
         return tokens, estimated
 

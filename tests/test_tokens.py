@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import ftdata
 from ftdata.catalog import load_catalog
@@ -196,3 +198,28 @@ def test_token_statistics_from_the_histogram_are_exact() -> None:
         assert stats.p95 == round(statistics.quantiles(counts, n=20, method="inclusive")[-1], 1) if size > 1 else True
         assert stats.over_limit == sum(c > 65_536 for c in counts)
         assert stats.billed == sum(min(c, 65_536) for c in counts)
+
+
+_TEXT = st.lists(
+    st.characters(codec="utf-8") | st.sampled_from([" ", "\n", "\t", "\r\n", "'s", "'LL", "123", "é", "😀"]),
+    max_size=300,
+).map("".join)
+
+
+@pytest.mark.parametrize("model", ["gpt-4o-mini", "gpt-3.5-turbo"])
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(text=_TEXT | st.builds(lambda a, b, n: a + " " * n + b, _TEXT, _TEXT, st.integers(0, 3000)))
+def test_counting_in_pieces_matches_the_encoding(model: str, text: str) -> None:
+    """The way strings too long for tiktoken are counted gives tiktoken's own count, on any text."""
+    counter = counter_for(model)
+    assert counter._text_in_pieces(text) == len(counter.encoding.encode_ordinary(text))
+
+
+def test_a_million_spaces_are_counted_not_a_panic() -> None:
+    counter = counter_for("gpt-4o-mini")
+    with pytest.raises(BaseException, match="StackOverflow"):  # what tiktoken does with them itself
+        counter.encoding.encode_ordinary(" " * 1_024_000)
+    # 512,000 spaces tiktoken can count; twice as many (4,000 tokens of 128 spaces each, twice) it cannot
+    assert counter.text(" " * 1_024_000) == 2 * len(counter.encoding.encode_ordinary(" " * 512_000))
+    messages = [{"role": "user", "content": " " * 1_024_000}, {"role": "assistant", "content": "ok"}]
+    assert ftdata.count_tokens(messages, model="gpt-4o-mini") == counter.chat(messages).total > 8000
