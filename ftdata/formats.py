@@ -13,6 +13,8 @@ Anything else is taken as chat (the commonest format), so that its rules can say
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -84,12 +86,51 @@ def tools_of(record: dict[str, Any], file_format: str) -> tuple[str, Any]:
     return "$.tools", record.get("tools")
 
 
-def excerpt(value: Any, limit: int = 24) -> str:
-    """A short, truncated quote of a value for messages; never the whole (possibly private) content."""
-    if not isinstance(value, str):
-        text = repr(value)
-        return text if len(text) <= limit else text[: limit - 1] + "…"
-    return repr(value if len(value) <= limit else value[: limit - 1] + "…")
+EXCERPT_CHARS = 24  # of a value quoted in a message: training data is often private
+
+
+def excerpt(value: Any, limit: int = EXCERPT_CHARS) -> str:
+    """A short, truncated quote of a value for messages; never the whole (possibly private) content.
+
+    Any JSON value is fine, however large or deep: only what fits in ``limit`` characters is looked at.
+    """
+    text = _render(value, limit + 1, 0)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _render(value: Any, budget: int, depth: int) -> str:
+    """At least ``budget`` characters of a value's repr (or all of it), never walking further than that."""
+    if isinstance(value, str):
+        return repr(value[:budget])
+    if not isinstance(value, (list, dict)):
+        return repr(value)[:budget]
+    opening, closing = "[]" if isinstance(value, list) else "{}"
+    if depth >= 4 or budget <= 2:
+        return opening + "…" + closing
+    pairs = ((None, item) for item in value) if isinstance(value, list) else iter(value.items())
+    parts: list[str] = []
+    used = 1
+    for key, item in pairs:
+        head = "" if key is None else _render(key, budget - used, depth + 1) + ": "
+        parts.append(head + _render(item, budget - used - len(head), depth + 1))
+        used += len(parts[-1]) + 2
+        if used >= budget:
+            parts.append("…")
+            break
+    return opening + ", ".join(parts) + closing
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
+
+
+def key_path(base: str, key: Any) -> str:
+    """The JSON path of a record's key: ``$.messages`` for a plain key; for any other, ``$["a short excerpt…"]``
+    (escaped, so a newline, a comma or a quote in a key cannot break a report's lines, and long keys are cut)."""
+    if isinstance(key, str) and _PLAIN_KEY.fullmatch(key):
+        return f"{base}.{key}"
+    text = key if isinstance(key, str) else str(key)
+    short = text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
+    return f"{base}[{json.dumps(short)}]"
 
 
 _PLAIN_ROLES = frozenset({"system", "user", "assistant"})
@@ -113,7 +154,7 @@ def is_plain_chat(record: dict[str, Any]) -> bool:
         if type(message) is not dict or len(message) != 2:
             return False
         role = message.get("role")
-        if role not in _PLAIN_ROLES or type(message.get("content")) is not str:
+        if type(role) is not str or role not in _PLAIN_ROLES or type(message.get("content")) is not str:
             return False
         has_user = has_user or role == "user"
     return has_user and messages[-1]["role"] == "assistant"

@@ -115,7 +115,8 @@ class TokenCounter:
         """Tokens of one message, and whether any part of it was estimated."""
         tokens = TOKENS_PER_MESSAGE
         estimated = False
-        repeats = message.get("role") in _REPEATING_ROLES
+        role = message.get("role")
+        repeats = isinstance(role, str) and role in _REPEATING_ROLES
         for key, value in message.items():
             if isinstance(value, str):
                 cached = key in _CACHED_KEYS or (repeats and key == "content")

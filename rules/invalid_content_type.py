@@ -2,8 +2,8 @@
 
 What it does
 ------------
-Flags ``content`` that is neither a string nor a list of content parts, and content parts that are not
-``{"type": "text", "text": "..."}`` or ``{"type": "image_url", "image_url": {"url": "..."}}``.
+Flags ``content`` that is neither a string nor a list of content parts (or an empty list), and content
+parts that are not ``{"type": "text", "text": "..."}`` or ``{"type": "image_url", "image_url": {"url": "..."}}``.
 
 Why is this bad?
 ----------------
@@ -26,7 +26,7 @@ Use instead
 from collections.abc import Iterator
 from typing import Any
 
-from ftdata.formats import MESSAGE_FORMATS, iter_messages
+from ftdata.formats import MESSAGE_FORMATS, excerpt, iter_messages
 from ftdata.reader import describe_json_type
 from ftdata.ruleapi import Example, Finding, RuleContext
 
@@ -49,6 +49,8 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
                 f"'content' is {describe_json_type(content)}; it must be a string or a list of content parts", path=path
             )
             continue
+        if not content:
+            yield Finding("'content' is an empty list; give a string or at least one content part", path=path)
         for part_index, part in enumerate(content):
             problem = _part_problem(part)
             if problem:
@@ -65,4 +67,4 @@ def _part_problem(part: Any) -> str | None:
         image = part.get("image_url")
         ok = isinstance(image, dict) and isinstance(image.get("url"), str)
         return None if ok else 'image part needs \'image_url\': {"url": "..."}'
-    return f"content part type {kind!r} is not 'text' or 'image_url'"
+    return f"content part type {excerpt(kind)} is not 'text' or 'image_url'"

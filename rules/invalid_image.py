@@ -44,7 +44,7 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
         url = image.get("url")
         detail = image.get("detail")
         details = ctx.target.vocabulary.image_details.value
-        if detail is not None and detail not in details:
+        if "detail" in image and detail not in details:
             yield Finding(f"detail {excerpt(detail)} must be {_one_of(details)}", path=f"{path}.image_url.detail")
         where = f"{path}.image_url.url"
         if not isinstance(url, str):

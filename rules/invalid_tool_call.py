@@ -4,7 +4,8 @@ What it does
 ------------
 Flags an assistant ``tool_calls`` value that is not a list, calls on a message that is not the
 assistant's, and calls that are not ``{"id": "...", "type": "function", "function": {"name": "...",
-"arguments": "..."}}`` — ``arguments`` must be a string (holding JSON), not an object.
+"arguments": "..."}}`` — ``arguments`` must be a string (holding JSON), not an object; and a legacy
+``function_call`` that is not ``{"name": "...", "arguments": "..."}``.
 
 Why is this bad?
 ----------------
@@ -41,6 +42,10 @@ FORMATS = MESSAGE_FORMATS
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
     for path, message in iter_messages(example.data, example.format):
+        if "function_call" in message:
+            problem = _function_problem(message["function_call"], "function_call")
+            if problem:
+                yield Finding(problem, path=f"{path}.function_call")
         if "tool_calls" not in message:
             continue
         calls = message["tool_calls"]
@@ -64,11 +69,14 @@ def _call_problem(call: Any) -> str | None:
         return "tool call needs a string 'id' (the tool message answers it with tool_call_id)"
     if call.get("type") != "function":
         return 'tool call needs "type": "function"'
-    function = call.get("function")
+    return _function_problem(call.get("function"), "tool call's function")
+
+
+def _function_problem(function: Any, what: str) -> str | None:
     if not isinstance(function, dict):
-        return 'tool call needs \'function\': {"name": ..., "arguments": ...}'
+        return f'{what} must be {{"name": ..., "arguments": ...}}, not {describe_json_type(function)}'
     if not isinstance(function.get("name"), str) or not function["name"]:
-        return "tool call's function needs a string 'name'"
+        return f"{what} needs a string 'name'"
     arguments = function.get("arguments")
     if not isinstance(arguments, str):
         return (

@@ -46,7 +46,8 @@ FORMATS = MESSAGE_FORMATS
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
     pattern = ctx.target.vocabulary.function_name.value
     path, tools = tools_of(example.data, example.format)
-    if tools is not None:
+    holder = example.data.get("input") if example.format == "preference" else example.data
+    if tools is not None or (isinstance(holder, dict) and "tools" in holder):
         if not isinstance(tools, list):
             yield Finding(f"'tools' is {describe_json_type(tools)}; it must be a list of tool definitions", path=path)
         else:

@@ -37,8 +37,13 @@ FORMATS = ("chat",)
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
     messages = messages_of(example.data) or []
-    roles = {message.get("role") if isinstance(message, dict) else None for message in messages}
+    roles = {_role(message) for message in messages}
     if not roles <= set(ctx.target.vocabulary.roles.value):
         return  # a message without a readable role: other rules report it, and the user turn may be there
     if "assistant" in roles and "user" not in roles:
         yield Finding("example has no user message; the assistant answers nothing", path="$.messages")
+
+
+def _role(message: object) -> str | None:
+    role = message.get("role") if isinstance(message, dict) else None
+    return role if isinstance(role, str) else None

@@ -28,6 +28,7 @@ Use instead
 from collections.abc import Iterator
 from typing import Any
 
+from ftdata.formats import key_path
 from ftdata.ruleapi import Example, Finding, RuleContext
 
 CODE = "FT220"
@@ -53,11 +54,13 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, f"{path}.{key}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, f"{path}[{index}]")
+    """(JSON path, string) of every string in a value, in order; a loop, not a recursion: any depth will do."""
+    stack = [(path, value)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            yield path, value
+        elif isinstance(value, dict):
+            stack.extend((key_path(path, key), item) for key, item in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{index}]", item) for index, item in reversed(list(enumerate(value))))

@@ -38,7 +38,11 @@ FORMATS = MESSAGE_FORMATS
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
     for base, messages in message_lists(example.data, example.format):
-        answered = {m.get("tool_call_id") for m in messages if isinstance(m, dict) and m.get("role") == "tool"}
+        answered = {
+            m["tool_call_id"]
+            for m in messages
+            if isinstance(m, dict) and m.get("role") == "tool" and isinstance(m.get("tool_call_id"), str)
+        }
         for index, message in enumerate(messages[:-1]):  # the last message's calls are meant to be open
             calls = message.get("tool_calls") if isinstance(message, dict) else None
             for number, call in enumerate(calls if isinstance(calls, list) else ()):

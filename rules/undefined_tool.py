@@ -43,7 +43,7 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
         return  # no tools given: nothing to check the calls against
     for path, name in called_names(example.data, example.format):
         if name not in defined:
-            offered = ", ".join(sorted(defined)) or "none"
+            offered = ", ".join(excerpt(known) for known in sorted(defined)[:10]) or "none"
             yield Finding(
                 f"calls {excerpt(name)}, which the example's tools do not define (defined: {offered})", path=path
             )

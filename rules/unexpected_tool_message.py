@@ -53,7 +53,9 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
                     yield Finding(
                         f"tool_call_id {excerpt(answer)} answers no earlier tool call", path=f"{path}.tool_call_id"
                     )
-            elif role == "function" and message.get("name") not in function_calls:
+            elif role == "function" and not (
+                isinstance(message.get("name"), str) and message["name"] in function_calls
+            ):
                 yield Finding("function message answers no earlier function_call of that name", path=path)
             calls = message.get("tool_calls")
             for call in calls if isinstance(calls, list) else ():

@@ -25,7 +25,7 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.formats import MESSAGE_FORMATS, excerpt, iter_messages
+from ftdata.formats import MESSAGE_FORMATS, excerpt, iter_messages, key_path
 from ftdata.ruleapi import Example, Finding, RuleContext
 
 CODE = "FT109"
@@ -43,5 +43,5 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
             if key not in allowed:
                 yield Finding(
                     f"message has key {excerpt(key)}, which the service does not accept; remove it",
-                    path=f"{path}.{key}",
+                    path=key_path(path, key),
                 )

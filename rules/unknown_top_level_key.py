@@ -29,7 +29,7 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.formats import FORMAT_NAMES, excerpt
+from ftdata.formats import FORMAT_NAMES, excerpt, key_path
 from ftdata.ruleapi import Example, Finding, RuleContext
 
 CODE = "FT110"
@@ -50,7 +50,9 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
             hint = "; 'weight' goes on an assistant message, not on the example"
         else:
             hint = f"; a {FORMAT_NAMES[example.format]} example takes {', '.join(sorted(allowed))}"
-        yield Finding(f"example has key {excerpt(key)}, which the service does not accept{hint}", path=f"$.{key}")
+        yield Finding(
+            f"example has key {excerpt(key)}, which the service does not accept{hint}", path=key_path("$", key)
+        )
     source = example.data.get("input")
     if example.format == "preference" and isinstance(source, dict):
         for key in source:
@@ -58,5 +60,5 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
                 yield Finding(
                     f"'input' has key {excerpt(key)}, which the service does not accept; it takes "
                     f"{', '.join(sorted(vocabulary.preference_input_keys.value))}",
-                    path=f"$.input.{key}",
+                    path=key_path("$.input", key),
                 )
