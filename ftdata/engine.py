@@ -86,7 +86,7 @@ def lint(
         if paths and all(isinstance(row, Mapping) for row in paths):
             records, paths = paths, []
     files = _job_files(paths, validation_file)
-    plan = Plan.from_settings(settings, config_root, files_in_job=len(files) + (records is not None))
+    plan = Plan.from_settings(settings, config_root, has_validation=validation_file is not None)
     scans: list[FileScan] = []
     if records is not None:
         scan = FileScan(plan, "<records>")

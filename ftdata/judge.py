@@ -19,11 +19,8 @@ from ftdata.scan import FileScan, crash, stamp
 def judge(scans: Sequence[FileScan], plan: Plan, *, strict: bool = False, max_usd: float | None = None) -> Report:
     """The report of one job whose files (training files first, then the validation file) are scanned."""
     problems = [[*scan.partial.problems, *file_problems(scan, plan)] for scan in scans]
-    # A job rule's finding names its file by path; a path given as both a training and the validation file
-    # stands for the validation file (the last one), which is what the cross-file rules report on.
-    index = {scan.name: number for number, scan in enumerate(scans)}
-    for found in job_problems(scans, plan):
-        problems[index[found.file]].append(found)
+    for index, problem in job_problems(scans, plan):
+        problems[index].append(problem)
     return Report(
         files=[file_report(scan, plan, found) for scan, found in zip(scans, problems, strict=True)],
         strict=strict,
@@ -36,8 +33,7 @@ def file_problems(scan: FileScan, plan: Plan) -> list[Problem]:
     found: list[Problem] = []
     facts = scan.partial.facts
     first_crlf = scan.partial.first_crlf
-    crlf = scan.line_rules.get("crlf")
-    if first_crlf is not None and crlf is not None:
+    for crlf in scan.line_rules.get("crlf", []) if first_crlf is not None else []:
         try:
             stamp(plan, crlf, crlf.function(LineIssue("crlf", first_crlf)), scan.name, first_crlf, found)
         except Exception as exc:
@@ -52,27 +48,40 @@ def file_problems(scan: FileScan, plan: Plan) -> list[Problem]:
     return found
 
 
-def job_problems(scans: Sequence[FileScan], plan: Plan) -> list[Problem]:
-    """What the job rules find. A finding is in the file it names (default: the first training file),
-    unless that file's per-file ignores switch the rule off there."""
+def job_problems(scans: Sequence[FileScan], plan: Plan) -> list[tuple[int, Problem]]:
+    """What the job rules find, with the index of the file each finding is in.
+
+    A finding that names no file is in the first training file whose per-file ignores leave the rule on;
+    one that names a path is in the last file with that path (a path given as both a training file and the
+    validation file stands for the validation file, which is what the cross-file rules report on), unless
+    the rule is ignored there.
+    """
     if not scans:
         return []
     job = JobFacts(tuple(FileFacts(scan.name, scan.partial.facts) for scan in scans))
-    first = next((scan.name for scan in scans if scan.partial.facts.role == "training"), scans[0].name)
-    known = {scan.name for scan in scans}
-    found: list[Problem] = []
+    training = [i for i, scan in enumerate(scans) if scan.partial.facts.role == "training"] or [0]
+    last = {scan.name: i for i, scan in enumerate(scans)}
+    found: list[tuple[int, Problem]] = []
     for rule in plan.rules:
         if rule.kind != "job":
             continue
-        problems: list[Problem] = []
+        first = scans[training[0]].name
         try:
-            stamp(plan, rule, rule.function(job, plan.contexts[rule.code]), first, None, problems)
-            unknown = next((p.file for p in problems if p.file not in known), None)
+            findings = list(rule.function(job, plan.contexts[rule.code]))
+            unknown = next((f.file for f in findings if f.file is not None and f.file not in last), None)
             if unknown is not None:
                 raise ValueError(f"a finding names the file {unknown!r}, which is not a file of the job")
         except Exception as exc:
             raise crash(rule, first, None, exc) from exc
-        found.extend(problem for problem in problems if rule in plan.rules_for(problem.file))
+        for finding in findings:
+            if finding.file is None:
+                index = next((i for i in training if rule in plan.rules_for(scans[i].name)), None)
+            else:
+                index = last[finding.file] if rule in plan.rules_for(finding.file) else None
+            if index is not None:
+                stamped: list[Problem] = []
+                stamp(plan, rule, [finding], scans[index].name, None, stamped)
+                found.extend((index, problem) for problem in stamped)
     return found
 
 

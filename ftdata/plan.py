@@ -14,6 +14,7 @@ from typing import Any
 
 from ftdata.config import Settings
 from ftdata.errors import ConfigError
+from ftdata.formats import excerpt
 from ftdata.registry import Rule, all_rules, find_rule, select_rules, validate_selector
 from ftdata.ruleapi import RuleContext
 from ftdata.target import Target, build_target
@@ -30,10 +31,12 @@ class Plan:
     contexts: Mapping[str, RuleContext] = field(default_factory=dict)
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     config_root: Path | None = None
-    files_in_job: int = 1  # job rules collect per-record facts only when there is another file to compare
+    has_validation: bool = False  # job rules collect per-record facts only when there is a validation file
 
     @classmethod
-    def from_settings(cls, settings: Settings, config_root: Path | None = None, *, files_in_job: int = 1) -> Plan:
+    def from_settings(
+        cls, settings: Settings, config_root: Path | None = None, *, has_validation: bool = False
+    ) -> Plan:
         registry = all_rules()
         rules = select_rules(registry, settings.select, settings.ignore, settings.extend_select)
         severities = {rule.code: rule.severity for rule in registry}
@@ -47,7 +50,7 @@ class Plan:
             _check_budget_model(target)
         options = _rule_options(registry, settings.options)
         contexts = {rule.code: RuleContext(options[rule.code], target) for rule in registry}
-        return cls(target, rules, severities, contexts, settings.per_file_ignores, config_root, files_in_job)
+        return cls(target, rules, severities, contexts, settings.per_file_ignores, config_root, has_validation)
 
     @classmethod
     def count_only(cls, target: Target) -> Plan:
@@ -107,15 +110,17 @@ def _rule_options(rules: Sequence[Rule], configured: Mapping[str, Mapping[str, A
                 raise ConfigError(f"rule {rule.code} ({rule.name}) has no option {name!r} (its options: {known})")
             default = rule.options[name]
             if not _same_kind(value, default):
+                kind = "number" if default is None else type(default).__name__
                 raise ConfigError(
-                    f"option {name!r} of rule {rule.code} ({rule.name}) must be a {type(default).__name__}, "
-                    f"not {value!r}"
+                    f"option {name!r} of rule {rule.code} ({rule.name}) must be a {kind}, not {excerpt(value)}"
                 )
             options[rule.code][name] = value
     return options
 
 
 def _same_kind(value: Any, default: Any) -> bool:
+    if default is None:  # "the target's figure" by default: a number may replace it
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
     if isinstance(default, bool) or isinstance(value, bool):
         return isinstance(value, bool) and isinstance(default, bool)
     if isinstance(default, float):

@@ -13,9 +13,10 @@ import functools
 import sys
 from collections.abc import Mapping
 from importlib import resources
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
+from pydantic.types import Strict
 
 from ftdata.catalog import USER_SOURCE, Source
 from ftdata.errors import ConfigError
@@ -31,11 +32,15 @@ T = TypeVar("T")
 
 
 class _Data(BaseModel):
-    """Strict, frozen, with the TOML's kebab-case keys."""
+    """Frozen, unknown keys refused, with the TOML's kebab-case keys (numbers and flags are strict below)."""
 
     model_config = ConfigDict(
         extra="forbid", frozen=True, populate_by_name=True, alias_generator=lambda name: name.replace("_", "-")
     )
+
+
+Count = Annotated[int, Strict(), Field(ge=0, le=10**12)]  # no "5" for 5, no true for 1
+Positive = Annotated[int, Strict(), Field(gt=0, le=10**12)]
 
 
 class Sourced(_Data, Generic[T]):
@@ -43,25 +48,26 @@ class Sourced(_Data, Generic[T]):
 
     value: T
     source: str
-    verified: bool
+    verified: StrictBool
 
 
 class Limits(_Data):
-    min_examples: Sourced[int]  # the service refuses a training file with fewer examples
-    no_model_max_tokens: Sourced[int]  # tokens per example when no model is chosen
-    max_images_per_example: Sourced[int]
-    max_image_bytes: Sourced[int]
-    max_image_examples: Sourced[int]  # examples with images per file
+    min_examples: Sourced[Count]  # the service refuses a training file with fewer examples
+    no_model_max_tokens: Sourced[Positive]  # tokens per example when no model is chosen
+    max_images_per_example: Sourced[Count]
+    max_image_bytes: Sourced[Positive]
+    max_image_examples: Sourced[Count]  # examples with images per file
 
 
 class Vocabulary(_Data):
     roles: Sourced[tuple[Role, ...]]
     rft_roles: Sourced[tuple[Role, ...]]
     message_keys: Sourced[tuple[str, ...]]
-    weights: Sourced[tuple[int, ...]]  # the values a message's weight may take
+    weights: Sourced[tuple[Annotated[int, Strict()], ...]]  # the values a message's weight may take
     image_types: Sourced[tuple[str, ...]]  # of inline (data URL) images
     image_details: Sourced[tuple[str, ...]]
     function_name: Sourced[str]  # a regular expression for tool and function names
+    function_name_rule: Sourced[str]  # the same in words, for messages
     chat_keys: Sourced[tuple[str, ...]]  # top-level keys of a chat example
     preference_keys: Sourced[tuple[str, ...]]
     preference_input_keys: Sourced[tuple[str, ...]]
@@ -82,13 +88,13 @@ class EpochsRule(_Data):
     """How the service picks the epochs when the job does not say (``n_epochs: "auto"``)."""
 
     rule: Literal["auto"]
-    target: int = Field(gt=0)
-    min_target_examples: int = Field(ge=0)
-    max_target_examples: int = Field(gt=0)
-    min_epochs: int = Field(gt=0)
-    max_epochs: int = Field(gt=0)
+    target: Positive
+    min_target_examples: Count
+    max_target_examples: Positive
+    min_epochs: Positive
+    max_epochs: Positive
     source: str
-    verified: bool
+    verified: StrictBool
 
     def epochs_for(self, examples: int) -> int:
         """The epochs the service picks for a training file of this many examples."""
@@ -181,9 +187,11 @@ def _resolve(
             )
         parent = shipped.get("extends")
         base = _resolve(parent, {}, where, (*seen, name)) if parent else {}
-        return _merge(base, shipped, wrap=False)
+        return _merge(base, shipped)
     label = f"{where} [tool.ftdata.targets.{name}]".strip()
     parent = user.get("extends")
+    if parent == name:
+        parent = None  # extends itself: the shipped target of that name, changed
     if parent is None and shipped is None:
         raise ConfigError(
             f'{label}: a new target needs extends = "NAME" (one of {", ".join(known_targets())}) to start from'
@@ -192,28 +200,29 @@ def _resolve(
         raise ConfigError(f"{label}: 'extends' must be the name of a target")
     # Without 'extends', a table named like a shipped target changes that target.
     base = _resolve(name, {}, where, seen) if parent is None else _resolve(parent, user_targets, where, (*seen, name))
-    merged = _merge(base, {key: value for key, value in user.items() if key != "extends"}, wrap=True)
+    source = f"{USER_SOURCE}:{name}"  # each table of the user's its own source, so figures say whose they are
+    merged = _merge(base, {key: value for key, value in user.items() if key != "extends"}, source=source)
     merged["name"] = name
     merged["extends"] = parent if parent is not None else base.get("extends")
     merged["sources"] = {
         **merged.get("sources", {}),
-        USER_SOURCE: {"title": f"your configuration, {label}", "date": "as configured"},
+        source: {"title": f"your configuration, {label}", "date": "as configured"},
     }
     return merged
 
 
-def _merge(base: Mapping[str, Any], over: Mapping[str, Any], *, wrap: bool) -> dict[str, Any]:
-    """``over`` laid on ``base``. With ``wrap`` (a user's values), a figure the user changes is theirs:
-    a plain value becomes ``{value, source = "config", verified = true}``."""
+def _merge(base: Mapping[str, Any], over: Mapping[str, Any], *, source: str | None = None) -> dict[str, Any]:
+    """``over`` laid on ``base``. With ``source`` (a user's table), a figure the user changes is theirs:
+    a plain value becomes ``{value, source, verified = true}``, and so does a sourced group they change."""
     merged = dict(base)
     for key, value in over.items():
         current = merged.get(key)
-        if wrap and isinstance(current, dict) and "value" in current and not isinstance(value, dict):
-            merged[key] = {"value": value, "source": USER_SOURCE, "verified": True}
+        if source and isinstance(current, dict) and "value" in current and not isinstance(value, dict):
+            merged[key] = {"value": value, "source": source, "verified": True}
         elif isinstance(current, dict) and isinstance(value, dict):
-            merged[key] = _merge(current, value, wrap=wrap)
+            merged[key] = _merge(current, value, source=source)
         else:
             merged[key] = value
-    if wrap and "source" in merged and "source" not in over and set(over) - {"verified"}:
-        merged["source"], merged["verified"] = USER_SOURCE, True  # a sourced group the user changed
+    if source and "source" in merged and "source" not in over and set(over) - {"verified"}:
+        merged["source"], merged["verified"] = source, True
     return merged

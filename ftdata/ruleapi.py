@@ -24,8 +24,8 @@ one of these functions:
   its line in ``dataset.collected[CODE]`` (keep values small, and return None for the common case);
 - ``finish_job(job: JobFacts, ctx: RuleContext) -> Iterable[Finding]`` — runs once per job (the training
   files and the validation file together) on every file's facts; it may ``collect`` the same way (its
-  ``collect`` runs only when the job has more than one file). A finding names its ``file`` (default: the
-  job's first training file).
+  ``collect`` runs on every file of the job, but only when the job has a validation file). A finding names
+  its ``file`` (default: the job's first training file).
 
 ``ctx.target`` is where the job will run (the service profile's limits and vocabularies, the model, the
 per-example limit, the catalog, the method, the epochs, today); rules read service facts from it, never

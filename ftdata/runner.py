@@ -74,14 +74,19 @@ class Runner:
         blocks = read_blocks(name, block_bytes=BLOCK_BYTES, progress=progress)
         head = list(itertools.islice(blocks, PARALLEL_MIN_BLOCKS))
         parallel = self.jobs > 1 and len(head) == PARALLEL_MIN_BLOCKS
-        pending: deque[Future[Partial] | Partial] = deque()
+        pending: deque[Future[Partial] | Partial | LineIssue] = deque()
         file_format: Format | None = None
         lines_before = 0
 
-        def merge(slot: Future[Partial] | Partial) -> None:
+        def merge(slot: Future[Partial] | Partial | LineIssue) -> None:
             nonlocal lines_before
             try:
-                partial = slot.result() if isinstance(slot, Future) else slot
+                if isinstance(slot, LineIssue):  # a reader issue between blocks: its line is after the blocks before
+                    issue = FileScan(plan, name, role, file_format)
+                    issue.line_issue(slot)
+                    partial = issue.partial
+                else:
+                    partial = slot.result() if isinstance(slot, Future) else slot
             except RuleCrashError as exc:
                 raise exc.shifted(lines_before) from None
             scan.merge(partial.shifted(lines_before))
@@ -89,9 +94,7 @@ class Runner:
 
         for block in itertools.chain(head, blocks):
             if isinstance(block, LineIssue):
-                issue = FileScan(plan, name, role, file_format)
-                issue.line_issue(block)
-                pending.append(issue.partial)
+                pending.append(block)
             else:
                 file_format = file_format or first_format(block, plan.target.method)
                 task = (id(plan), name, role, file_format, block)

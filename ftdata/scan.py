@@ -23,8 +23,6 @@ from ftdata.ruleapi import DatasetFacts, Example, ExampleTokens, Finding
 from ftdata.tokens import TokenCounter
 from ftdata.vocabulary import FileRole, Format
 
-CRASH_REASON_CHARS = 80  # of an exception's message in a crash report: it may quote training data
-
 
 @dataclass
 class Partial:
@@ -77,11 +75,10 @@ def stamp(
 
 def crash(rule: Rule, file: str, line: int | None, exc: Exception) -> RuleCrashError:
     """The error that stops the run when a rule raises: rule, module, file, line; the traceback for -v."""
-    text = " ".join(str(exc).split())
-    reason = type(exc).__name__ + (
-        f": {text if len(text) <= CRASH_REASON_CHARS else text[: CRASH_REASON_CHARS - 1] + '…'}" if text else ""
+    # Only the exception's type: its text may quote the training data (--verbose shows it, in the traceback).
+    return RuleCrashError(
+        rule.code, rule.module, file, line, type(exc).__name__, "".join(traceback.format_exception(exc))
     )
-    return RuleCrashError(rule.code, rule.module, file, line, reason, "".join(traceback.format_exception(exc)))
 
 
 class FileScan:
@@ -92,11 +89,16 @@ class FileScan:
         self.name = name
         rules = plan.rules_for(name)
         self.rules = rules
-        self.line_rules = {rule.reader_issue: rule for rule in rules if rule.kind == "line"}
+        self.line_rules: dict[str, list[Rule]] = {}  # reader issue -> the rules that turn it into problems
+        for rule in rules:
+            if rule.kind == "line" and rule.reader_issue:
+                self.line_rules.setdefault(rule.reader_issue, []).append(rule)
         self.record_rules = [rule for rule in rules if rule.kind == "record"]
-        self.collecting_rules = [
-            rule for rule in rules if rule.collect is not None and (rule.kind == "dataset" or plan.files_in_job > 1)
-        ]
+        # A job rule collects from every file whatever the per-file ignores (they say where its findings
+        # may be, not what it may compare), and only when the job has a validation file to compare.
+        job_rules = tuple(rule for rule in plan.rules if rule.kind == "job") if plan.has_validation else ()
+        dataset_rules = tuple(rule for rule in rules if rule.kind == "dataset")
+        self.collecting_rules = [rule for rule in (*dataset_rules, *job_rules) if rule.collect is not None]
         self.partial = Partial(facts=DatasetFacts(role=role))
         self._active: list[Rule] = []
         self._collecting: list[Rule] = []
@@ -157,8 +159,7 @@ class FileScan:
             if self.partial.first_crlf is None or (issue.line or 0) < self.partial.first_crlf:
                 self.partial.first_crlf = issue.line
             return
-        rule = self.line_rules.get(issue.kind)
-        if rule is not None:
+        for rule in self.line_rules.get(issue.kind, ()):
             try:
                 stamp(self.plan, rule, rule.function(issue), self.name, issue.line, self.partial.problems)
             except Exception as exc:

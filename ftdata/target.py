@@ -38,13 +38,9 @@ class Target:
     max_tokens: int  # tokens per training example before the service truncates
     max_tokens_source: Literal["model", "option", "default"]  # the model's, set by the user, or no model's
     counter: TokenCounter
+    today: datetime.date  # as the lifecycle rules see it
     method: Method | None = None
     epochs: int | None = None  # None: the service's own rule (profile.epochs)
-    today: datetime.date = datetime.date(1970, 1, 1)
-
-    @property
-    def name(self) -> str:
-        return self.profile.name
 
     @property
     def limits(self) -> Limits:
@@ -77,13 +73,13 @@ class Target:
 
 def catalog_for(settings: Settings, config_root: Path | None = None) -> Catalog:
     """The shipped catalog with the user's [tool.ftdata.models] laid over it."""
-    where = f"{config_root / 'pyproject.toml'} [tool.ftdata.models]" if config_root else "[tool.ftdata.models]"
+    where = f"the configuration in {config_root} [tool.ftdata.models]" if config_root else "[tool.ftdata.models]"
     return load_catalog().with_user_models(settings.models, where)
 
 
 def profile_for(settings: Settings, config_root: Path | None = None) -> Profile:
     """The service profile the settings name (``target``), with the user's [tool.ftdata.targets]."""
-    where = str(config_root / "pyproject.toml") if config_root else ""
+    where = f"the configuration in {config_root}" if config_root else ""
     return load_profile(settings.target or DEFAULT_TARGET, settings.targets, where)
 
 

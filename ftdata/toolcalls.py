@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 
 from ftdata.formats import iter_messages, message_lists, tools_of
+from ftdata.ruleapi import Example
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,22 +21,22 @@ class Arguments:
     error: orjson.JSONDecodeError | None = None
 
 
-_last: tuple[dict[str, Any], str, list[Arguments]] | None = None  # the last record's, shared by the rules
+_last: tuple[Example, list[Arguments]] | None = None  # the last example's, shared by the rules
 
 
-def parsed_arguments(record: dict[str, Any], file_format: str) -> list[Arguments]:
-    """Every string ``arguments`` of the record's tool calls and function calls, parsed once per record:
-    the rules that look at arguments all get the same result."""
+def parsed_arguments(example: Example) -> list[Arguments]:
+    """Every string ``arguments`` of the example's tool calls and function calls, parsed once per example
+    (each scan makes its own Example objects, so a record changed between two runs is parsed again)."""
     global _last
-    if _last is not None and _last[0] is record and _last[1] == file_format:
-        return _last[2]
+    if _last is not None and _last[0] is example:
+        return _last[1]
     parsed = []
-    for path, text in arguments_of(record, file_format):
+    for path, text in arguments_of(example.data, example.format):
         try:
             parsed.append(Arguments(path, orjson.loads(text)))
         except orjson.JSONDecodeError as exc:
             parsed.append(Arguments(path, error=exc))
-    _last = (record, file_format, parsed)
+    _last = (example, parsed)
     return parsed
 
 

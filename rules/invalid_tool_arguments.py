@@ -37,7 +37,7 @@ FORMATS = MESSAGE_FORMATS
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
-    for arguments in parsed_arguments(example.data, example.format):
+    for arguments in parsed_arguments(example):
         if arguments.error is not None:
             yield Finding(
                 f"'arguments' is not valid JSON ({arguments.error.msg} at character {arguments.error.pos}); "

@@ -45,6 +45,7 @@ FORMATS = MESSAGE_FORMATS
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
     pattern = ctx.target.vocabulary.function_name.value
+    described = ctx.target.vocabulary.function_name_rule.value
     path, tools = tools_of(example.data, example.format)
     holder = example.data.get("input") if example.format == "preference" else example.data
     if tools is not None or (isinstance(holder, dict) and "tools" in holder):
@@ -58,7 +59,7 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
                 elif not isinstance(tool.get("function"), dict):
                     yield Finding('a tool needs \'function\': {"name": ..., "parameters": ...}', path=where)
                 else:
-                    yield from _function_problems(tool["function"], f"{where}.function", pattern)
+                    yield from _function_problems(tool["function"], f"{where}.function", pattern, described)
     functions = example.data.get("functions")
     if functions is not None and example.format != "preference":
         if not isinstance(functions, list):
@@ -66,15 +67,15 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
         else:
             for index, function in enumerate(functions):
                 if isinstance(function, dict):
-                    yield from _function_problems(function, f"$.functions[{index}]", pattern)
+                    yield from _function_problems(function, f"$.functions[{index}]", pattern, described)
                 else:
                     yield Finding("a function definition must be an object", path=f"$.functions[{index}]")
 
 
-def _function_problems(function: dict[str, Any], path: str, pattern: str) -> Iterator[Finding]:
+def _function_problems(function: dict[str, Any], path: str, pattern: str, described: str) -> Iterator[Finding]:
     name = function.get("name")
     if not isinstance(name, str) or not _compiled(pattern).match(name):
-        yield Finding(f"function name {excerpt(name)} must match {pattern}", path=f"{path}.name")
+        yield Finding(f"function name {excerpt(name)} must be {described}", path=f"{path}.name")
     if "description" in function and not isinstance(function["description"], str):
         yield Finding("'description' must be a string", path=f"{path}.description")
     if "parameters" in function:

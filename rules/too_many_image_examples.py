@@ -2,7 +2,8 @@
 
 What it does
 ------------
-Flags a training file with more than 50,000 examples that contain images (option ``maximum``).
+Flags a training file with more examples that contain images than the target takes (50,000 on
+``openai``; option ``maximum`` sets another limit).
 
 Why is this bad?
 ----------------
@@ -35,7 +36,7 @@ GROUP = "dataset"
 SEVERITY = "error"
 PLAIN_CHAT_CLEAN = True  # finds nothing in a plain chat example (ftdata.formats.is_plain_chat)
 FORMATS = MESSAGE_FORMATS
-OPTIONS = {"maximum": 0}  # 0: the target's limit
+OPTIONS: dict[str, int | None] = {"maximum": None}  # None: the target's limit
 
 
 def collect(example: Example, ctx: RuleContext) -> bool | None:
@@ -44,7 +45,9 @@ def collect(example: Example, ctx: RuleContext) -> bool | None:
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
     lines = dataset.collected.get(CODE, [])
-    maximum = ctx.options["maximum"] or ctx.target.limits.max_image_examples.value
+    maximum = ctx.options["maximum"]
+    if maximum is None:
+        maximum = ctx.target.limits.max_image_examples.value
     if len(lines) > maximum:
         yield Finding(
             f"{len(lines):,} examples have images; the service takes at most {maximum:,} per file "

@@ -39,7 +39,7 @@ FORMATS = MESSAGE_FORMATS
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
-    for arguments in parsed_arguments(example.data, example.format):
+    for arguments in parsed_arguments(example):
         value = arguments.value
         if arguments.error is not None or isinstance(value, dict):
             continue  # invalid-tool-arguments reports what is not JSON

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import datetime
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -232,7 +233,8 @@ def test_a_user_target_that_extends_openai_changes_the_minimum_from_config(tmp_p
     code, out, _ = run("lint", str(five), "--config", str(config), "--target", "openai", "-f", "json")
     assert code == 1 and "FT401" in out
     profile = load_profile("house", {"house": {"extends": "openai", "limits": {"min-examples": 3}}}, "pyproject.toml")
-    assert profile.limits.min_examples.source == "config" and profile.extends == "openai"
+    assert profile.limits.min_examples.source == "config:house" and profile.extends == "openai"
+    assert "[tool.ftdata.targets.house]" in profile.sources["config:house"].title
     assert profile.limits.max_images_per_example == load_profile("openai").limits.max_images_per_example
 
 
@@ -277,3 +279,95 @@ def test_a_figure_without_a_known_source_is_refused() -> None:
             },
             "pyproject.toml",
         )
+
+
+def test_job_findings_land_where_the_rule_is_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("ftdata.target.today", lambda: datetime.date(2026, 12, 1))
+    # the same path as training and validation file: the job's notice is the training file's
+    report = ftdata.lint(GOOD, model="gpt-4o-mini", validation_file=GOOD)
+    assert [(f.role, p.code) for f in report.files for p in f.problems if p.code == "FT403"] == [("training", "FT403")]
+    # a per-file ignore moves it on to the next training file, instead of silencing it for the job
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_bytes(GOOD.read_bytes())
+    second.write_bytes(GOOD.read_bytes())
+    config = tmp_path / "pyproject.toml"
+    config.write_text('[tool.ftdata]\nper-file-ignores = { "a.jsonl" = ["FT403"] }\n')
+    report = ftdata.lint([first, second], model="gpt-4o-mini", config=config)
+    assert [p.file for p in report.problems if p.code == "FT403"] == [str(second)]
+    # ignoring the cross-file rule on the training file does not stop it comparing that file
+    config.write_text('[tool.ftdata]\nper-file-ignores = { "a.jsonl" = ["FT405"] }\n')
+    report = ftdata.lint(first, validation_file=second, config=config)
+    assert {p.file for p in report.problems if p.code == "FT405"} == {str(second)}
+    config.write_text('[tool.ftdata]\nper-file-ignores = { "b.jsonl" = ["FT405"] }\n')
+    assert not [p for p in ftdata.lint(first, validation_file=second, config=config).problems if p.code == "FT405"]
+
+
+def test_records_from_the_library_with_odd_values_are_compared(tmp_path: Path) -> None:
+    deep: list[object] = []
+    inner = deep
+    for _ in range(600):
+        inner.append([])
+        inner = inner[0]  # type: ignore[assignment]
+    held_out = tmp_path / "valid.jsonl"
+    record = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    held_out.write_text(json.dumps(record) + "\n")
+    report = ftdata.lint(
+        [{**record, 1: "a key that is not a string"}, {"messages": deep}, record], validation_file=held_out
+    )
+    assert [(p.file, p.line) for p in report.problems if p.code == "FT405"] == [(str(held_out), 1)]
+
+
+def test_a_record_changed_between_two_runs_is_checked_again() -> None:
+    call = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{not json"}}
+    record = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "tool_calls": [call]}]}
+    assert "FT131" in {p.code for p in ftdata.lint([record]).problems}
+    call["function"]["arguments"] = "{}"  # type: ignore[index]
+    assert "FT131" not in {p.code for p in ftdata.lint([record]).problems}
+
+
+def test_profile_values_are_strict_and_each_table_is_its_own_source() -> None:
+    from ftdata.errors import ConfigError
+
+    for bad in ("5", True, -4, 1.5):
+        with pytest.raises(ConfigError, match="min-examples"):
+            load_profile("a", {"a": {"extends": "openai", "limits": {"min-examples": bad}}}, "here")
+    chain = {"a": {"extends": "b", "title": "A"}, "b": {"extends": "openai", "limits": {"min-examples": 2}}}
+    profile = load_profile("a", chain, "here")
+    assert profile.limits.min_examples.value == 2 and profile.limits.min_examples.source == "config:b"
+    assert "[tool.ftdata.targets.b]" in profile.sources["config:b"].title and profile.title == "A"
+    same = load_profile("openai", {"openai": {"extends": "openai", "limits": {"min-examples": 4}}}, "here")
+    assert (
+        same.limits.min_examples.value == 4
+        and same.limits.max_image_bytes == load_profile("openai").limits.max_image_bytes
+    )
+
+
+BROKEN_LINE_PLUGIN = (
+    RAISING_PLUGIN.replace('CODE = "ACME301"', 'CODE = "ACME002"')
+    .replace('GROUP = "content"', 'GROUP = "file"\nREADER_ISSUE = "invalid-json"')
+    .replace(
+        """def check(example, ctx):
+    if example.line == 4:
+        raise KeyError("the secret text of example four, which must not be quoted in full " + "x" * 200)
+    return ()""",
+        """def check_line(issue):
+    raise ValueError("broken")""",
+    )
+)
+
+
+def test_a_crash_on_a_reader_issue_after_many_blocks_names_its_line(  # type: ignore[no-untyped-def]
+    plugin, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gzip
+
+    plugin(BROKEN_LINE_PLUGIN, "crashes-on-four", module="acme_lines")
+    monkeypatch.setattr("ftdata.runner.BLOCK_BYTES", 4096)
+    line = GOOD.read_text().splitlines()[0] + "\n"
+    packed = gzip.compress((line * 300).encode())
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(packed[: len(packed) - 20])  # a stream cut short: an invalid-json issue after the blocks
+    for jobs in ("1", "2"):
+        code, _, err = run("lint", str(cut), "--isolated", "--jobs", jobs)
+        line = re.search(r"cut\.jsonl\.gz, line (\d+)", err)
+        assert code == 2 and "rule ACME002" in err and line and int(line.group(1)) > 250, err
