@@ -162,6 +162,11 @@ def _run_options(function: Any) -> Any:
                 "--max-tokens-per-example", type=click.IntRange(min=1), help="Override the model's token limit."
             ),
             click.option(
+                "--max-line-bytes",
+                type=click.IntRange(min=64),
+                help="Longer lines are reported and skipped, never held in memory [default: 256 MiB].",
+            ),
+            click.option(
                 "--encodings-dir", type=click.Path(file_okay=False), help="Folder with <encoding>.tiktoken files."
             ),
             click.option(

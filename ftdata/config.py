@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ftdata.errors import ConfigError
+from ftdata.reader import MAX_LINE_BYTES
 from ftdata.vocabulary import Method, Severity
 
 if sys.version_info >= (3, 11):
@@ -48,6 +49,7 @@ class Settings(BaseModel):
     allow_download: bool = False
     strict: bool = False
     jobs: int | None = Field(default=None, ge=1)  # worker processes; default: one per available core
+    max_line_bytes: int = Field(default=MAX_LINE_BYTES, ge=64)  # longer lines are reported, not read
 
     @field_validator("select", "extend_select", "ignore", mode="before")
     @classmethod

@@ -15,6 +15,7 @@ from typing import Any
 from ftdata.config import Settings
 from ftdata.errors import ConfigError
 from ftdata.formats import excerpt
+from ftdata.reader import MAX_LINE_BYTES
 from ftdata.registry import Rule, all_rules, find_rule, select_rules, validate_selector
 from ftdata.ruleapi import RuleContext
 from ftdata.target import Target, build_target
@@ -32,6 +33,7 @@ class Plan:
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     config_root: Path | None = None
     has_validation: bool = False  # job rules collect per-record facts only when there is a validation file
+    max_line_bytes: int = MAX_LINE_BYTES  # longer lines are reported and skipped, never held
 
     @classmethod
     def from_settings(
@@ -50,7 +52,16 @@ class Plan:
             _check_budget_model(target)
         options = _rule_options(registry, settings.options)
         contexts = {rule.code: RuleContext(options[rule.code], target) for rule in registry}
-        return cls(target, rules, severities, contexts, settings.per_file_ignores, config_root, has_validation)
+        return cls(
+            target,
+            rules,
+            severities,
+            contexts,
+            settings.per_file_ignores,
+            config_root,
+            has_validation,
+            settings.max_line_bytes,
+        )
 
     @classmethod
     def count_only(cls, target: Target) -> Plan:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -23,7 +24,9 @@ import orjson
 
 from ftdata.errors import InputError
 
-IssueKind = Literal["invalid-json", "not-utf8", "bom", "blank-line", "not-an-object", "empty-file", "crlf"]
+IssueKind = Literal[
+    "invalid-json", "not-utf8", "bom", "blank-line", "not-an-object", "empty-file", "crlf", "line-too-long"
+]
 
 _BOM = b"\xef\xbb\xbf"
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -54,6 +57,10 @@ Item = Record | LineIssue
 
 
 BLOCK_BYTES = 1 << 21  # blocks of about 2 MiB of whole lines: the unit of work for parallel checking
+# Longer lines are reported and skipped, never held in memory: the largest example the services take (ten
+# 10 MB images, base64-encoded, and their text) is well under it.
+MAX_LINE_BYTES = 256 << 20
+_CHUNK = 1 << 20  # how much of a line too long to keep is read at a time
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +75,9 @@ class Block:
     at_start: bool  # the file's first block: only there can a byte-order mark be
     data: bytes | None = None
     path: str | None = None
+    # Lines of a read stream too long to keep: (line number in the block, bytes); an empty line holds
+    # their place in ``data``.
+    long_lines: tuple[tuple[int, int], ...] = ()
 
     def read(self) -> bytes:
         if self.data is not None:
@@ -75,30 +85,32 @@ class Block:
         assert self.path is not None
         with open(self.path, "rb") as handle:
             handle.seek(self.offset)
-            return handle.read(self.length)
+            data = handle.read(self.length)
+        if len(data) < self.length:
+            raise _shrunk(self.path)
+        return data
 
 
-def count_lines(data: bytes) -> int:
-    """Lines in a block's bytes (a last line without a newline counts)."""
-    return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
-
-
-def read_path(path: str | Path, *, progress: Any = None) -> Iterator[Item]:
+def read_path(path: str | Path, *, progress: Any = None, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[Item]:
     """Stream the records and line issues of a JSONL file, in order.
 
     ``-`` is standard input; gzip is detected by magic bytes. ``progress``, if given, is called with the
     number of raw bytes read so far, now and then. Raises :class:`InputError` when the file cannot be opened.
     """
     before = 0
-    for block in read_blocks(path, progress=progress):
+    for block in read_blocks(path, progress=progress, max_line_bytes=max_line_bytes):
         if isinstance(block, LineIssue):
             yield shift_issue(block, before)
         else:
-            data = block.read()
-            yield from read_stream(
-                io.BytesIO(data), first_line=before + 1, offset=block.offset, at_start=block.at_start
-            )
-            before += count_lines(data)
+            last = before
+            for item in parse_block(block, max_line_bytes=max_line_bytes):
+                last = max(last, before + (item.line or 0))
+                yield shift_issue(item, before) if isinstance(item, LineIssue) else _shift_record(item, before)
+            before = last
+
+
+def _shift_record(record: Record, lines: int) -> Record:
+    return Record(record.line + lines, record.offset, record.data, record.maybe_special)
 
 
 def shift_issue(issue: LineIssue, lines: int) -> LineIssue:
@@ -106,17 +118,19 @@ def shift_issue(issue: LineIssue, lines: int) -> LineIssue:
 
 
 def read_blocks(
-    path: str | Path, *, block_bytes: int = BLOCK_BYTES, progress: Any = None
+    path: str | Path, *, block_bytes: int = BLOCK_BYTES, progress: Any = None, max_line_bytes: int = MAX_LINE_BYTES
 ) -> Iterator[Block | LineIssue]:
     """The file's lines in blocks of about ``block_bytes`` (never the whole file at once).
 
     A plain file is cut into byte ranges at line ends without reading it (each block is read where it is
-    checked); standard input and gzip streams are read here. A compressed stream that is corrupt or cut
-    short ends with an ``invalid-json`` issue at line 1 after the blocks before it; a file with no bytes
-    yields an ``empty-file`` issue.
+    checked); standard input, pipes, devices, files that report no size (``/proc``) and gzip streams are
+    read here, a line at a time, lines over ``max_line_bytes`` skipped without being kept. A compressed
+    stream that is corrupt or cut short ends with an ``invalid-json`` issue at line 1 after the blocks
+    before it; a file with no bytes yields an ``empty-file`` issue. A plain file that gets shorter while it
+    is read raises :class:`InputError` (what it held is no longer there to check).
     """
     if str(path) == STDIN:
-        yield from _stream_blocks(_maybe_gunzip(sys.stdin.buffer), block_bytes, progress, None)
+        yield from _stream_blocks(_maybe_gunzip(sys.stdin.buffer), block_bytes, progress, None, max_line_bytes)
         return
     try:
         raw = open(path, "rb")  # noqa: SIM115 - closed by the with below, through the wrapper
@@ -127,11 +141,13 @@ def read_blocks(
     except OSError as exc:
         raise InputError(f"{path}: cannot open: {exc.strerror or exc}") from None
     with raw:
+        info = os.fstat(raw.fileno())
         stream = _maybe_gunzip(raw)
-        if isinstance(stream, gzip.GzipFile):
-            yield from _stream_blocks(stream, block_bytes, progress, raw)
+        plain = stat.S_ISREG(info.st_mode) and not isinstance(stream, gzip.GzipFile)
+        if plain and (info.st_size or not stream.peek(1)):  # type: ignore[attr-defined]
+            yield from _range_blocks(stream, str(path), info.st_size, block_bytes, progress)
         else:
-            yield from _range_blocks(stream, str(path), block_bytes, progress)
+            yield from _stream_blocks(stream, block_bytes, progress, raw if plain else None, max_line_bytes)
 
 
 def _maybe_gunzip(stream: IO[bytes]) -> IO[bytes]:
@@ -141,13 +157,22 @@ def _maybe_gunzip(stream: IO[bytes]) -> IO[bytes]:
     return buffered
 
 
-def _range_blocks(stream: IO[bytes], path: str, block_bytes: int, progress: Any) -> Iterator[Block | LineIssue]:
-    size = os.fstat(stream.fileno()).st_size
+def _shrunk(path: str) -> InputError:
+    return InputError(f"{path}: the file got shorter while ftdata read it; check it again when nothing writes to it")
+
+
+def _range_blocks(
+    stream: IO[bytes], path: str, size: int, block_bytes: int, progress: Any
+) -> Iterator[Block | LineIssue]:
+    """Byte ranges of whole lines, cut at the first line end after every ``block_bytes`` (a file that grows
+    meanwhile is checked as it was: up to the size it had at the start)."""
     offset = 0
     while offset < size:
         stream.seek(min(offset + block_bytes, size) - 1)
-        stream.readline()  # on to the end of the line that straddles the cut
+        _skip_line(stream)  # on to the end of the line that straddles the cut, a chunk at a time
         end = min(stream.tell(), size)
+        if end <= offset:
+            raise _shrunk(path)
         yield Block(offset, end - offset, offset == 0, path=path)
         offset = end
         if progress is not None:
@@ -156,47 +181,134 @@ def _range_blocks(stream: IO[bytes], path: str, block_bytes: int, progress: Any)
         yield LineIssue("empty-file", None)
 
 
+def _skip_line(stream: IO[bytes]) -> int:
+    """Read on to the end of the line (or of the file) without keeping it; the bytes read."""
+    skipped = 0
+    while True:
+        chunk = stream.readline(_CHUNK)
+        skipped += len(chunk)
+        if not chunk or chunk.endswith(b"\n"):
+            return skipped
+
+
+def _bounded_lines(stream: IO[bytes], max_line_bytes: int, limit: int | None = None) -> Iterator[bytes | int]:
+    """The stream's lines; a line over ``max_line_bytes`` is skipped and given as its length instead.
+    ``limit``: read at most this many bytes (a block of a file)."""
+    left = limit
+    while left is None or left > 0:
+        line = stream.readline(max_line_bytes + 1 if left is None else min(max_line_bytes + 1, left))
+        if not line:
+            return
+        if len(line) > max_line_bytes and not line.endswith(b"\n"):
+            length = len(line) + (_skip_line(stream) if left is None else _skip_within(stream, left - len(line)))
+            yield length
+        else:
+            length = len(line)
+            yield line
+        if left is not None:
+            left -= length
+
+
+def _skip_within(stream: IO[bytes], left: int) -> int:
+    skipped = 0
+    while skipped < left:
+        chunk = stream.readline(min(_CHUNK, left - skipped))
+        skipped += len(chunk)
+        if not chunk or chunk.endswith(b"\n"):
+            break
+    return skipped
+
+
 def _stream_blocks(
-    stream: IO[bytes], block_bytes: int, progress: Any, raw: IO[bytes] | None
+    stream: IO[bytes], block_bytes: int, progress: Any, raw: IO[bytes] | None, max_line_bytes: int
 ) -> Iterator[Block | LineIssue]:
     lines: list[bytes] = []
-    size = offset = 0
+    long_lines: list[tuple[int, int]] = []
+    size = offset = 0  # bytes in the block so far; the stream's offset where the block starts
     try:
-        for line in stream:
-            lines.append(line)
-            size += len(line)
+        for line in _bounded_lines(stream, max_line_bytes):
+            if isinstance(line, int):  # a line too long to keep: an empty line holds its place
+                long_lines.append((len(lines) + 1, line))
+                lines.append(b"\n")
+                size += line
+            else:
+                lines.append(line)
+                size += len(line)
             if size >= block_bytes:
-                yield Block(offset, size, offset == 0, data=b"".join(lines))
+                yield Block(offset, size, offset == 0, data=b"".join(lines), long_lines=tuple(long_lines))
                 offset += size
-                lines, size = [], 0
+                lines, long_lines, size = [], [], 0
                 if progress is not None:
                     progress(raw.tell() if raw is not None else offset)
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         if lines:
-            yield Block(offset, size, offset == 0, data=b"".join(lines))
+            yield Block(offset, size, offset == 0, data=b"".join(lines), long_lines=tuple(long_lines))
         yield LineIssue("invalid-json", 1, f"the compressed stream is corrupt or truncated ({exc})")
         return
     if lines:
-        yield Block(offset, size, offset == 0, data=b"".join(lines))
+        yield Block(offset, size, offset == 0, data=b"".join(lines), long_lines=tuple(long_lines))
     if progress is not None:
         progress(raw.tell() if raw is not None else offset + size)
     if offset + size == 0:
         yield LineIssue("empty-file", None)
 
 
-def parse_block(block: Block, data: bytes | None = None) -> Iterator[Item]:
-    """The records and line issues of a block, its lines numbered from 1."""
+def parse_block(block: Block, data: bytes | None = None, *, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[Item]:
+    """The records and line issues of a block, its lines numbered from 1.
+
+    A byte range much longer than a block holds a long line: it is read from the file a line at a time, so
+    that the block is never held whole, nor a line over ``max_line_bytes`` at all.
+    """
+    if data is None and block.data is None and block.length > 4 * BLOCK_BYTES:
+        return _parse_long_block(block, max_line_bytes)
     source = data if data is not None else block.read()
-    return read_stream(io.BytesIO(source), first_line=1, offset=block.offset, at_start=block.at_start)
+    lines: Iterable[bytes | int] = io.BytesIO(source)
+    if block.long_lines:
+        lines = _restore_long(lines, dict(block.long_lines))
+    return read_stream(lines, first_line=1, offset=block.offset, at_start=block.at_start, max_line_bytes=max_line_bytes)
+
+
+def _restore_long(lines: Iterable[bytes | int], long_lines: dict[int, int]) -> Iterator[bytes | int]:
+    for number, line in enumerate(lines, start=1):
+        yield long_lines.get(number, line)
+
+
+def _parse_long_block(block: Block, max_line_bytes: int) -> Iterator[Item]:
+    assert block.path is not None
+    read = 0
+
+    def counted(lines: Iterator[bytes | int]) -> Iterator[bytes | int]:
+        nonlocal read
+        for line in lines:
+            read += line if isinstance(line, int) else len(line)
+            yield line
+
+    with open(block.path, "rb") as handle:
+        handle.seek(block.offset)
+        lines = counted(_bounded_lines(handle, max_line_bytes, block.length))
+        yield from read_stream(lines, first_line=1, offset=block.offset, at_start=block.at_start)
+    if read < block.length:
+        raise _shrunk(block.path)
 
 
 def read_stream(
-    stream: Iterable[bytes], *, first_line: int = 1, offset: int = 0, at_start: bool = True
+    stream: Iterable[bytes | int],
+    *,
+    first_line: int = 1,
+    offset: int = 0,
+    at_start: bool = True,
+    max_line_bytes: int = MAX_LINE_BYTES,
 ) -> Iterator[Item]:
-    """Parse binary lines. A CRLF ending is reported once per call (the engine keeps the file's first)."""
+    """Parse binary lines (an int stands for a line too long to keep, of that many bytes).
+    A CRLF ending is reported once per call (the engine keeps the file's first)."""
     crlf_seen = False
     for number, line in enumerate(stream, start=first_line):
         start = offset
+        if isinstance(line, int) or len(line) > max_line_bytes:
+            length = line if isinstance(line, int) else len(line)
+            offset += length
+            yield LineIssue("line-too-long", number, f"{length:,} bytes")
+            continue
         offset += len(line)
         if at_start and number == first_line and line.startswith(_BOM):
             yield LineIssue("bom", number)
@@ -204,7 +316,7 @@ def read_stream(
         if not crlf_seen and line.endswith(b"\r\n"):
             crlf_seen = True
             yield LineIssue("crlf", number)
-        if not line.strip():
+        if line.isspace() or not line:
             yield LineIssue("blank-line", number)
             continue
         yield _parse(line, number, start)

@@ -17,7 +17,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from ftdata.errors import RuleCrashError
 from ftdata.formats import detect_format
 from ftdata.plan import Plan
-from ftdata.reader import BLOCK_BYTES, Block, LineIssue, Record, count_lines, parse_block, read_blocks
+from ftdata.reader import BLOCK_BYTES, Block, LineIssue, Record, parse_block, read_blocks
 from ftdata.scan import FileScan, Partial
 from ftdata.vocabulary import FileRole, Format, Method
 
@@ -34,10 +34,10 @@ def default_jobs() -> int:
 
 def _scan_block(key: int, name: str, role: FileRole, file_format: Format | None, block: Block) -> Partial:
     """Scan one block of a file (in a worker process, or in-process), its lines numbered from 1."""
-    scan = FileScan(_WORKER_PLANS[key], name, role, file_format)
-    data = block.read()
-    scan.feed(parse_block(block, data))
-    scan.partial.line_count = count_lines(data)
+    plan = _WORKER_PLANS[key]
+    scan = FileScan(plan, name, role, file_format)
+    scan.feed(parse_block(block, max_line_bytes=plan.max_line_bytes))
+    scan.partial.line_count = scan.partial.facts.lines  # every line of a block yields an item at its number
     return scan.partial
 
 
@@ -71,7 +71,7 @@ class Runner:
     ) -> FileScan:
         """Scan one file; returns the merged scan, for :func:`ftdata.judge.judge`."""
         scan = FileScan(plan, name, role)
-        blocks = read_blocks(name, block_bytes=BLOCK_BYTES, progress=progress)
+        blocks = read_blocks(name, block_bytes=BLOCK_BYTES, progress=progress, max_line_bytes=plan.max_line_bytes)
         head = list(itertools.islice(blocks, PARALLEL_MIN_BLOCKS))
         parallel = self.jobs > 1 and len(head) == PARALLEL_MIN_BLOCKS
         pending: deque[Future[Partial] | Partial | LineIssue] = deque()
@@ -96,7 +96,7 @@ class Runner:
             if isinstance(block, LineIssue):
                 pending.append(block)
             else:
-                file_format = file_format or first_format(block, plan.target.method)
+                file_format = file_format or first_format(block, plan.target.method, plan.max_line_bytes)
                 task = (id(plan), name, role, file_format, block)
                 if parallel:
                     pending.append(self._pool_for().submit(_scan_block, *task))
@@ -117,9 +117,9 @@ class Runner:
         return self._pool
 
 
-def first_format(block: Block, method: Method | None) -> Format | None:
+def first_format(block: Block, method: Method | None, max_line_bytes: int) -> Format | None:
     """The format of the first record in a block (a file's format is its first record's)."""
-    for item in parse_block(block):
+    for item in parse_block(block, max_line_bytes=max_line_bytes):
         if isinstance(item, Record):
             return detect_format(item.data, method)
     return None

@@ -130,3 +130,81 @@ def test_offsets_are_byte_offsets(tmp_path: Path) -> None:
     with open(path, "rb") as handle:
         handle.seek(records[1].offset)
         assert handle.readline().rstrip() == GOOD
+
+
+def test_a_fifo_is_read_as_a_stream_not_taken_as_empty(tmp_path: Path) -> None:
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        with open(fifo, "wb") as handle:
+            handle.write(GOOD + b"\n" + b"[1]\n" + GOOD + b"\n")
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    items = list(read_path(fifo))
+    writer.join()
+    assert kinds(items) == [("record", 1), ("not-an-object", 2), ("record", 3)]
+
+
+def test_a_file_that_reports_no_size_is_read() -> None:
+    """/proc files have size 0 yet hold bytes: not an empty file."""
+    items = list(read_path("/proc/self/status"))
+    assert items and all(i.kind != "empty-file" for i in items if isinstance(i, LineIssue))
+    assert {i.kind for i in items if isinstance(i, LineIssue)} == {"invalid-json"}
+
+
+def test_a_file_that_shrinks_while_read_is_an_error_not_a_loop(tmp_path: Path) -> None:
+    import signal
+
+    from ftdata.reader import read_blocks
+
+    path = tmp_path / "shrinks.jsonl"
+    path.write_bytes((GOOD + b"\n") * 100)
+    blocks = read_blocks(path, block_bytes=300)
+    next(blocks)
+    with open(path, "r+b") as handle:
+        handle.truncate(200)
+    signal.alarm(20)  # a loop would otherwise hang the suite
+    try:
+        with pytest.raises(InputError, match="got shorter while ftdata read it"):
+            list(blocks)
+    finally:
+        signal.alarm(0)
+
+
+@pytest.mark.parametrize("packed", [False, True])
+def test_a_line_over_the_limit_is_reported_and_skipped_and_the_count_goes_on(tmp_path: Path, packed: bool) -> None:
+    long = b'{"messages": [{"role": "user", "content": "' + b"x" * 3_000_000 + b'"}]}'
+    data = GOOD + b"\n" + long + b"\n" + GOOD + b"\n" + long + GOOD + b"\n"  # the 4th line: long + GOOD
+    path = tmp_path / ("long.jsonl.gz" if packed else "long.jsonl")
+    path.write_bytes(gzip.compress(data) if packed else data)
+    items = list(read_path(path, max_line_bytes=1_000_000))
+    assert kinds(items) == [("record", 1), ("line-too-long", 2), ("record", 3), ("line-too-long", 4)]
+    assert items[1].detail == f"{len(long) + 1:,} bytes"  # type: ignore[union-attr]
+
+
+def test_a_long_line_in_a_plain_file_is_never_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A byte range over four blocks is parsed a line at a time, its long line skipped in chunks."""
+    import ftdata.reader as reader
+
+    long = b'{"a": "' + b"y" * 600_000 + b'"}\n'
+    path = tmp_path / "long.jsonl"
+    path.write_bytes(GOOD + b"\n" + long + GOOD + b"\n")
+    monkeypatch.setattr(reader, "BLOCK_BYTES", 4096)
+    biggest = 0
+    real = reader._bounded_lines
+
+    def watched(stream, max_line_bytes, limit=None):  # type: ignore[no-untyped-def]
+        nonlocal biggest
+        for line in real(stream, max_line_bytes, limit):
+            biggest = max(biggest, 0 if isinstance(line, int) else len(line))
+            yield line
+
+    monkeypatch.setattr(reader, "_bounded_lines", watched)
+    items = list(read_path(path, max_line_bytes=100_000))  # one block of 600 kB: over four of 4 KiB
+    assert kinds(items) == [("record", 1), ("line-too-long", 2), ("record", 3)]
+    assert 0 < biggest < 100_000  # read through the bounded reader, the long line never whole
