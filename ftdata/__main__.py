@@ -1,3 +1,3 @@
-from ftdata.cli import main
+from ftdata.cli import run
 
-main()
+run()

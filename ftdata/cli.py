@@ -6,6 +6,7 @@ Exit codes: 0 no error, 1 at least one error (or warning with --strict), 2 could
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -409,5 +410,47 @@ def _registry() -> tuple[Rule, ...]:
         _fail(exc)
 
 
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP: unwinds the run (the runner stops its workers on the way) to exit 128 + signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, _: object) -> None:
+    raise Stopped(signum)
+
+
+def _end(why: str, code: int) -> NoReturn:
+    """Exit at once after a signal (the workers are already stopped): no clean-up that could wait on them."""
+    click.echo(f"ftdata: {why}", err=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def run() -> None:
+    """The ``ftdata`` command: :func:`main` with signals handled — Ctrl-C exits 130, SIGTERM 143 and SIGHUP
+    129, and worker processes end with the main one."""
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _stop)
+    try:
+        main.main(standalone_mode=False)
+    except click.exceptions.Abort as exc:
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            _end("interrupted", 130)
+        sys.exit(1)  # pragma: no cover - end of input at a prompt; ftdata asks nothing
+    except KeyboardInterrupt:
+        _end("interrupted", 130)
+    except Stopped as stopped:
+        _end(f"stopped by {signal.Signals(stopped.signum).name}", 128 + stopped.signum)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

@@ -7,14 +7,19 @@ before them, so the answers do not depend on how many processes did the work.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import itertools
 import multiprocessing
 import os
+import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
-from ftdata.errors import RuleCrashError
+from ftdata.errors import FtdataError, RuleCrashError
 from ftdata.formats import detect_format
 from ftdata.plan import Plan
 from ftdata.reader import BLOCK_BYTES, Block, LineIssue, Record, parse_block, read_blocks
@@ -23,6 +28,7 @@ from ftdata.vocabulary import FileRole, Format, Method
 
 _WORKER_PLANS: dict[int, Plan] = {}  # plans of the current run, inherited by forked worker processes
 PARALLEL_MIN_BLOCKS = 3  # smaller files are scanned in-process: starting workers would cost more
+MAX_WORKERS = 256  # however many jobs are asked for
 
 
 def default_jobs() -> int:
@@ -41,15 +47,31 @@ def _scan_block(key: int, name: str, role: FileRole, file_format: Format | None,
     return scan.partial
 
 
+def _start_worker(parent: int) -> None:
+    """In each worker: Ctrl-C is the main process's to handle (it stops the workers), and a worker ends
+    when the main process does, however it ends (Linux: the parent-death signal)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signum in (signal.SIGTERM, signal.SIGHUP):  # not the main process's handlers: a worker just ends
+        signal.signal(signum, signal.SIG_DFL)
+    with contextlib.suppress(AttributeError, OSError):  # not Linux: no parent-death signal
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # pragma: no cover - the main process ended before the signal was set
+        os._exit(1)
+
+
+Task = tuple[int, str, FileRole, "Format | None", Block]
+
+
 class Runner:
     """Scans files block by block, in this process or in a pool of worker processes, in file order.
 
     Workers are forked once per run and inherit the prepared plans (rules, encodings), so nothing heavy
-    is sent to them; at most ``2 × jobs`` blocks are in flight, so memory stays flat.
+    is sent to them; at most ``2 × workers`` blocks are in flight, so memory stays flat. If workers cannot
+    be started (``fork`` fails), the run goes on in this process, with a notice on stderr.
     """
 
     def __init__(self, plans: Sequence[Plan], jobs: int | None = None) -> None:
-        self.jobs = max(1, jobs if jobs is not None else default_jobs())
+        self.jobs = min(MAX_WORKERS, max(1, jobs if jobs is not None else default_jobs()))
         if self.jobs > 1 and "fork" not in multiprocessing.get_all_start_methods():
             self.jobs = 1  # pragma: no cover - workers inherit plans by forking; elsewhere run in-process
         for plan in plans:
@@ -60,9 +82,12 @@ class Runner:
     def __enter__(self) -> Runner:
         return self
 
-    def __exit__(self, *_: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
+            if kind is not None:  # stopped (a signal, an error): the workers' work is not wanted any more
+                for process in list(getattr(self._pool, "_processes", {}).values()):
+                    process.terminate()
+            self._pool.shutdown(wait=kind is None, cancel_futures=True)
         for plan in self._plans:
             _WORKER_PLANS.pop(id(plan), None)
 
@@ -74,19 +99,22 @@ class Runner:
         blocks = read_blocks(name, block_bytes=BLOCK_BYTES, progress=progress, max_line_bytes=plan.max_line_bytes)
         head = list(itertools.islice(blocks, PARALLEL_MIN_BLOCKS))
         parallel = self.jobs > 1 and len(head) == PARALLEL_MIN_BLOCKS
-        pending: deque[Future[Partial] | Partial | LineIssue] = deque()
+        workers = self._workers_for(name) if parallel else 1
+        pending: deque[tuple[Task, Future[Partial]] | Partial | LineIssue] = deque()
         file_format: Format | None = None
         lines_before = 0
 
-        def merge(slot: Future[Partial] | Partial | LineIssue) -> None:
+        def merge(slot: tuple[Task, Future[Partial]] | Partial | LineIssue) -> None:
             nonlocal lines_before
             try:
                 if isinstance(slot, LineIssue):  # a reader issue between blocks: its line is after the blocks before
                     issue = FileScan(plan, name, role, file_format)
                     issue.line_issue(slot)
                     partial = issue.partial
+                elif isinstance(slot, tuple):
+                    partial = self._result(*slot)
                 else:
-                    partial = slot.result() if isinstance(slot, Future) else slot
+                    partial = slot
             except RuleCrashError as exc:
                 raise exc.shifted(lines_before) from None
             scan.merge(partial.shifted(lines_before))
@@ -97,24 +125,71 @@ class Runner:
                 pending.append(block)
             else:
                 file_format = file_format or first_format(block, plan.target.method, plan.max_line_bytes)
-                task = (id(plan), name, role, file_format, block)
-                if parallel:
-                    pending.append(self._pool_for().submit(_scan_block, *task))
+                task: Task = (id(plan), name, role, file_format, block)
+                future = self._submit(task, workers) if parallel else None
+                if future is not None:
+                    pending.append((task, future))
                 else:
+                    parallel = False
                     try:
                         pending.append(_scan_block(*task))
                     except RuleCrashError as exc:  # in-process, every block before this one is merged
                         raise exc.shifted(lines_before) from None
-            while len(pending) > 2 * self.jobs or (pending and not isinstance(pending[0], Future)):
+            while len(pending) > 2 * workers or (pending and not isinstance(pending[0], tuple)):
                 merge(pending.popleft())
         while pending:
             merge(pending.popleft())
         return scan
 
-    def _pool_for(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"))
-        return self._pool
+    def _workers_for(self, name: str) -> int:
+        """No more workers than the file has blocks (a stream's size is not known: as many as asked)."""
+        try:
+            size = os.stat(name).st_size if name != "-" else 0
+        except OSError:
+            size = 0
+        blocks = size // BLOCK_BYTES + 1 if size else self.jobs
+        return max(1, min(self.jobs, blocks))
+
+    def _submit(self, task: Task, workers: int) -> Future[Partial] | None:
+        """The task sent to a worker; None when no worker can be started (the caller scans it in-process)."""
+        try:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    workers,
+                    mp_context=multiprocessing.get_context("fork"),
+                    initializer=_start_worker,
+                    initargs=(os.getpid(),),
+                )
+            return self._pool.submit(_scan_block, *task)
+        except (OSError, BrokenProcessPool) as exc:
+            self._give_up_workers(f"cannot start worker processes ({exc}); checking in this process, on one core")
+            return None
+
+    def _give_up_workers(self, why: str) -> None:
+        sys.stderr.write(f"ftdata: notice: {why}\n")
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = None
+        self.jobs = 1
+
+    def _result(self, task: Task, future: Future[Partial]) -> Partial:
+        """A worker's result; a worker that died is named (file and block) and the run stops (exit 2)."""
+        try:
+            return future.result()
+        except FtdataError:
+            raise
+        except BrokenProcessPool as exc:
+            block = task[4]
+            raise FtdataError(
+                f"{task[1]}: a worker process died while checking the block at byte {block.offset:,} "
+                f"({block.length:,} bytes): {exc}; try again with --jobs 1, and report it if it happens again"
+            ) from None
+        except Exception as exc:
+            block = task[4]
+            raise FtdataError(
+                f"{task[1]}: checking the block at byte {block.offset:,} failed in a worker process "
+                f"({type(exc).__name__}); run with --jobs 1 to see where, and report it to ftdata's issue tracker"
+            ) from exc
 
 
 def first_format(block: Block, method: Method | None, max_line_bytes: int) -> Format | None:
