@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from ftdata.errors import ConfigError, UnknownModelError
+from ftdata.strict import Bool, Int, Number
 from ftdata.vocabulary import Format, ModelMethod
 
 METHOD_FORMATS: dict[ModelMethod, tuple[Format, ...]] = {
@@ -94,11 +95,12 @@ class UserModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=lambda n: n.replace("_", "-"))
 
     base: str | None = None  # copy every figure from this catalog model, then apply the rest
+    override: Bool = False  # its name or aliases may be a catalog model's: it replaces that model
     aliases: tuple[str, ...] | None = None
     encoding: Literal["o200k_base", "cl100k_base"] | None = None
-    max_tokens_per_example: int | None = Field(default=None, gt=0)
-    price_per_million: float | None = Field(default=None, ge=0)  # USD per 1M trained tokens
-    price_per_hour: float | None = Field(default=None, ge=0)
+    max_tokens_per_example: Int | None = Field(default=None, gt=0, le=100_000_000)
+    price_per_million: Number | None = Field(default=None, ge=0)  # USD per 1M trained tokens
+    price_per_hour: Number | None = Field(default=None, ge=0)
     methods: tuple[ModelMethod, ...] | None = None
     new_jobs_end: datetime.date | None = None
     shutdown: datetime.date | None = None
@@ -168,6 +170,19 @@ class Catalog(_Strict):
                 problems = "; ".join(f"'{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in exc.errors())
                 raise ConfigError(f"{where}: model {name!r}: {problems}") from None
             existing = self._index().get(name)
+            if existing is not None and spec.base and not spec.override:
+                raise ConfigError(
+                    f"{where}: model {name!r} is already a catalog name ({existing.name}); to change that model's "
+                    f"figures leave out 'base', to start a new model from {spec.base} give it a name of its own, "
+                    "or say override = true to replace it"
+                )
+            index = self._index()
+            taken = [alias for alias in spec.aliases or () if alias in index and index[alias] != existing]
+            if taken and not spec.override:
+                raise ConfigError(
+                    f"{where}: model {name!r}: the alias(es) {', '.join(taken)} already name catalog models; "
+                    "choose other aliases, or say override = true to take them over"
+                )
             template = existing or (self.resolve(spec.base) if spec.base else None)
             model = _apply(name, spec, template, where, overrides=existing is not None)
             if existing is not None:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ftdata.errors import ConfigError
 from ftdata.reader import MAX_LINE_BYTES
+from ftdata.strict import Bool, Int, Number
 from ftdata.vocabulary import Method, Severity
 
 if sys.version_info >= (3, 11):
@@ -40,16 +41,16 @@ class Settings(BaseModel):
     per_file_ignores: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     severity: dict[str, Severity] = Field(default_factory=dict)
     options: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    epochs: int | None = Field(default=None, ge=1, le=50)
-    max_tokens_per_example: int | None = Field(default=None, gt=0)  # overrides the model's limit
-    max_usd: float | None = Field(default=None, ge=0)  # budget: over this estimate the run fails
+    epochs: Int | None = Field(default=None, ge=1, le=50)
+    max_tokens_per_example: Int | None = Field(default=None, gt=0, le=100_000_000)  # overrides the model's limit
+    max_usd: Number | None = Field(default=None, ge=0)  # budget: over this estimate the run fails
     models: dict[str, dict[str, Any]] = Field(default_factory=dict)  # added or changed catalog entries
     targets: dict[str, dict[str, Any]] = Field(default_factory=dict)  # added or changed service profiles
     encodings_dir: str | None = None
-    allow_download: bool = False
-    strict: bool = False
-    jobs: int | None = Field(default=None, ge=1)  # worker processes; default: one per available core
-    max_line_bytes: int = Field(default=MAX_LINE_BYTES, ge=64)  # longer lines are reported, not read
+    allow_download: Bool = False
+    strict: Bool = False
+    jobs: Int | None = Field(default=None, ge=1, le=1024)  # worker processes; default: one per available core
+    max_line_bytes: Int = Field(default=MAX_LINE_BYTES, ge=64, le=1 << 40)  # longer lines are reported, not read
 
     @field_validator("select", "extend_select", "ignore", mode="before")
     @classmethod

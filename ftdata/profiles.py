@@ -15,11 +15,11 @@ from collections.abc import Mapping
 from importlib import resources
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
-from pydantic.types import Strict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ftdata.catalog import USER_SOURCE, Source
 from ftdata.errors import ConfigError
+from ftdata.strict import Bool, Int
 from ftdata.vocabulary import Role
 
 if sys.version_info >= (3, 11):
@@ -39,8 +39,8 @@ class _Data(BaseModel):
     )
 
 
-Count = Annotated[int, Strict(), Field(ge=0, le=10**12)]  # no "5" for 5, no true for 1
-Positive = Annotated[int, Strict(), Field(gt=0, le=10**12)]
+Count = Annotated[Int, Field(ge=0, le=10**12)]
+Positive = Annotated[Int, Field(gt=0, le=10**12)]
 
 
 class Sourced(_Data, Generic[T]):
@@ -48,7 +48,7 @@ class Sourced(_Data, Generic[T]):
 
     value: T
     source: str
-    verified: StrictBool
+    verified: Bool
 
 
 class Limits(_Data):
@@ -63,7 +63,7 @@ class Vocabulary(_Data):
     roles: Sourced[tuple[Role, ...]]
     rft_roles: Sourced[tuple[Role, ...]]
     message_keys: Sourced[tuple[str, ...]]
-    weights: Sourced[tuple[Annotated[int, Strict()], ...]]  # the values a message's weight may take
+    weights: Sourced[tuple[Int, ...]]  # the values a message's weight may take
     image_types: Sourced[tuple[str, ...]]  # of inline (data URL) images
     image_details: Sourced[tuple[str, ...]]
     function_name: Sourced[str]  # a regular expression for tool and function names
@@ -94,7 +94,7 @@ class EpochsRule(_Data):
     min_epochs: Positive
     max_epochs: Positive
     source: str
-    verified: StrictBool
+    verified: Bool
 
     def epochs_for(self, examples: int) -> int:
         """The epochs the service picks for a training file of this many examples."""

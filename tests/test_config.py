@@ -111,3 +111,51 @@ def test_isolated_ignores_config(tmp_path: Path) -> None:
     project(tmp_path, 'select = ["FT112"]')
     _, document, _ = lint_in(tmp_path, "data/train.jsonl", "--isolated")
     assert len(codes(document)) > 5
+
+
+@pytest.mark.parametrize(
+    ("table", "key"),
+    [
+        ("epochs = true", "epochs"),
+        ('strict = "yes"', "strict"),
+        ('jobs = "2"', "jobs"),
+        ("jobs = 2.0", "jobs"),
+        ("jobs = 100000", "jobs"),
+        ("max-usd = inf", "max-usd"),
+        ("max-usd = nan", "max-usd"),
+        ("max-usd = true", "max-usd"),
+        ("max-tokens-per-example = 1180591620717411303424", "max-tokens-per-example"),
+        ("allow-download = 1", "allow-download"),
+        ("max-line-bytes = 10", "max-line-bytes"),
+    ],
+)
+def test_values_are_taken_as_written_and_bounded(tmp_path: Path, table: str, key: str) -> None:
+    """No coercion: a string, a boolean or a float where another type belongs is an error naming file and key."""
+    project(tmp_path, table)
+    with pytest.raises(ConfigError, match=f"pyproject.toml \\[tool.ftdata\\]: '{key}'"):
+        load_settings(tmp_path / "pyproject.toml")
+
+
+@pytest.mark.parametrize(
+    ("models", "message"),
+    [
+        ('[tool.ftdata.models.mine]\nbase = "gpt-4o-mini"\naliases = ["gpt-4o"]', "already name catalog models"),
+        ('[tool.ftdata.models.gpt-4o]\nbase = "gpt-4o-mini"', "is already a catalog name"),
+        ('[tool.ftdata.models.mine]\nbase = "gpt-4o-mini"\nprice-per-million = inf', "price-per-million"),
+        ('[tool.ftdata.models.mine]\nbase = "gpt-4o-mini"\nprice-per-hour = "3"', "price-per-hour"),
+    ],
+)
+def test_a_user_model_cannot_silently_take_over_a_catalog_name(tmp_path: Path, models: str, message: str) -> None:
+    (tmp_path / "ftdata.toml").write_text(models.replace("[tool.ftdata.", "["))
+    good = str(FIXTURES / "examples" / "support-chat.jsonl")
+    code, _, err = lint_in(tmp_path, good, "--config", str(tmp_path / "ftdata.toml"), "--model", "gpt-4o-mini")
+    assert code == 2 and message in err
+
+
+def test_override_true_takes_over_a_catalog_alias(tmp_path: Path) -> None:
+    (tmp_path / "ftdata.toml").write_text(
+        '[models.mine]\nbase = "gpt-4o-mini"\naliases = ["gpt-4o"]\noverride = true\nprice-per-million = 1.0\n'
+    )
+    good = str(FIXTURES / "examples" / "support-chat.jsonl")
+    code, report, _ = lint_in(tmp_path, good, "--config", str(tmp_path / "ftdata.toml"), "--model", "gpt-4o")
+    assert code == 0 and report["files"][0]["cost"]["model"] == "mine"
