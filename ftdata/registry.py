@@ -15,6 +15,7 @@ import pkgutil
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import ModuleType
 from typing import Any, cast
 
@@ -120,6 +121,8 @@ def all_rules() -> tuple[Rule, ...]:
         if not info.name.startswith("_")
     ]
     for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if _in_working_folder(entry_point):
+            continue  # python -m puts the working folder first on sys.path: only installed plugins count
         try:
             loaded = entry_point.load()
         except Exception as exc:  # a broken plugin must say which one it is
@@ -128,6 +131,17 @@ def all_rules() -> tuple[Rule, ...]:
             raise RegistryError(f"rule plugin {entry_point.name!r} must point at a module, not {loaded!r}")
         modules.append(loaded)
     return check_unique([rule_from_module(module) for module in modules])
+
+
+def _in_working_folder(entry_point: importlib.metadata.EntryPoint) -> bool:
+    """Whether the entry point's distribution lies in the working folder itself (a ``*.dist-info`` there)."""
+    dist = getattr(entry_point, "dist", None)
+    if dist is None:
+        return False
+    try:
+        return Path(str(dist.locate_file(""))).resolve() == Path.cwd().resolve()
+    except (OSError, ValueError, NotImplementedError):
+        return False
 
 
 def check_unique(rules: Iterable[Rule]) -> tuple[Rule, ...]:

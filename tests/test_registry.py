@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -113,3 +116,32 @@ def test_rule_modules_are_not_imported_from_the_working_folder(tmp_path: Path, m
         assert {rule.code for rule in registry.all_rules()} == {rule.code for rule in RULES}
     finally:
         registry.all_rules.cache_clear()
+
+
+@pytest.mark.parametrize("how", ["python -m", "PYTHONPATH with an empty entry"])
+def test_entry_points_in_the_working_folder_are_not_loaded(tmp_path: Path, how: str) -> None:
+    """A *.dist-info lying in the working folder is not an installed plugin: it is not imported."""
+    info = tmp_path / "evil-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: evil\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[ftdata.rules]\nevil = evil_rule\n")
+    marker = tmp_path / "imported"
+    (tmp_path / "evil_rule.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    env = {**os.environ}
+    if how == "python -m":
+        command = [sys.executable, "-m", "ftdata", "rules"]
+    else:
+        command = [str(Path(sys.executable).parent / "ftdata"), "rules"]
+        env["PYTHONPATH"] = os.pathsep + env.get("PYTHONPATH", "")
+    result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "FT001" in result.stdout and not marker.exists()
+    # the same distribution, installed (on sys.path elsewhere), is loaded: the check is about where it lies
+    site = tmp_path / "site"
+    site.mkdir()
+    (info).rename(site / info.name)
+    (tmp_path / "evil_rule.py").rename(site / "evil_rule.py")
+    env["PYTHONPATH"] = str(site)
+    command = [sys.executable, "-m", "ftdata", "rules"]
+    result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert marker.exists() and "evil" in result.stderr  # imported; then refused, as it declares no rule
