@@ -60,6 +60,9 @@ class DatasetNotReadyError(Exception):
         problems = [p for p in report.problems if p.severity == "error" or (report.strict and p.severity == "warning")]
         shown = "\n".join(f"  {p.file}:{p.line or '-'}: {p.code} {p.message}" for p in problems[:10])
         more = f"\n  ... and {len(problems) - 10} more" if len(problems) > 10 else ""
+        if not problems and not any(f.examples for f in report.files if f.role == "training"):
+            super().__init__("dataset is not ready for upload: the training files hold no example")
+            return
         super().__init__(f"dataset is not ready for upload: {len(problems)} problem(s)\n{shown}{more}")
 
 
@@ -76,7 +79,7 @@ def ensure_ready(
     from ftdata.engine import lint
 
     report = lint(source, model=model, **options)
-    if not report.ok:
+    if not report.ok or not any(f.examples for f in report.files if f.role == "training"):
         raise DatasetNotReadyError(report)
     return report
 

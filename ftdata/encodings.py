@@ -154,7 +154,10 @@ def _tiktoken_cache_dirs() -> list[Path]:
         if variable in os.environ:
             value = os.environ[variable]
             return [Path(value)] if value else []
-    return [Path(tempfile.gettempdir()) / "data-gym-cache"]
+    try:
+        return [Path(tempfile.gettempdir()) / "data-gym-cache"]
+    except OSError:  # no usable temporary folder: then tiktoken has no cache there either
+        return []
 
 
 def _package_locations(package: str) -> list[Path]:
@@ -169,14 +172,31 @@ def _package_locations(package: str) -> list[Path]:
 
 
 def _download(vocabulary: Vocabulary) -> bytes:
-    try:
-        with urllib.request.urlopen(vocabulary.url, timeout=DOWNLOAD_TIMEOUT_SECONDS) as response:
-            data: bytes = response.read()
-    except OSError as exc:
+    """The vocabulary file, fetched within DOWNLOAD_TIMEOUT_SECONDS in all (a deadline, not a per-read
+    timeout: a proxy that trickles bytes cannot keep the run waiting)."""
+    outcome: list[bytes | BaseException] = []
+
+    def fetch() -> None:
+        try:
+            with urllib.request.urlopen(vocabulary.url, timeout=DOWNLOAD_TIMEOUT_SECONDS) as response:
+                outcome.append(response.read())
+        except BaseException as exc:  # handed to the waiting thread
+            outcome.append(exc)
+
+    worker = threading.Thread(target=fetch, name="ftdata-download", daemon=True)
+    worker.start()
+    worker.join(DOWNLOAD_TIMEOUT_SECONDS)
+    advice = "Install bpe-openai (pip install bpe-openai) to work offline."
+    if not outcome:
         raise EncodingUnavailableError(
-            f"could not download the {vocabulary.name} vocabulary from {vocabulary.url}: {exc}. "
-            "Install bpe-openai (pip install bpe-openai) to work offline."
-        ) from exc
+            f"downloading the {vocabulary.name} vocabulary from {vocabulary.url} took more than "
+            f"{DOWNLOAD_TIMEOUT_SECONDS:g} s; gave up. {advice}"
+        )
+    if isinstance(outcome[0], BaseException):
+        raise EncodingUnavailableError(
+            f"could not download the {vocabulary.name} vocabulary from {vocabulary.url}: {outcome[0]}. {advice}"
+        ) from outcome[0]
+    data = outcome[0]
     if hashlib.sha256(data).hexdigest() != vocabulary.sha256:
         raise EncodingUnavailableError(
             f"the downloaded {vocabulary.name} vocabulary does not have the official sha256; refusing to use it"

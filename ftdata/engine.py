@@ -14,7 +14,7 @@ from typing import Any
 from ftdata.catalog import Model
 from ftdata.config import Settings, build_settings, load_settings
 from ftdata.cost import CostComparison, FileCost, ModelCost
-from ftdata.errors import ConfigError
+from ftdata.errors import ConfigError, InputError
 from ftdata.judge import judge
 from ftdata.plan import Plan
 from ftdata.reader import expand_paths, records_from
@@ -56,6 +56,31 @@ def _job_files(paths: Iterable[Source], validation_file: Source | None) -> list[
     return files
 
 
+def _records_or_paths(
+    source: Source | Iterable[Source] | Iterable[Mapping[str, Any]], validation_file: Source | None
+) -> tuple[list[Any] | None, list[Source]]:
+    """(records, []) or (None, paths): never a mix taken for one or the other."""
+    if isinstance(source, (str, os.PathLike)):
+        return None, [source]
+    if isinstance(source, Mapping):
+        raise InputError("lint() was given one record (a dict): pass a list of records, or a path")
+    items = list(source)
+    if not items and validation_file is None:
+        raise InputError("lint() was given nothing to check: no path and no record")
+    paths = [i for i, item in enumerate(items) if isinstance(item, (str, os.PathLike))]
+    if any(isinstance(item, Mapping) for item in items):
+        if paths:
+            raise InputError(
+                f"lint() was given records (dicts) and paths together (item {paths[0]} is a path): "
+                "pass a list of records or a list of paths"
+            )
+        return items, []  # a record that is not an object is a problem at its line, like in a file
+    other = next((i for i, item in enumerate(items) if not isinstance(item, (str, os.PathLike))), None)
+    if other is not None:
+        raise InputError(f"lint() item {other} is {type(items[other]).__name__}: neither a path nor a record (a dict)")
+    return None, [item for item in items if isinstance(item, (str, os.PathLike))]
+
+
 def lint(
     source: Source | Iterable[Source] | Iterable[Mapping[str, Any]],
     *,
@@ -78,13 +103,7 @@ def lint(
     settings, config_root = resolve_settings(
         "lint()", settings, config, config_root, {**options, "model": model or options.get("model")}
     )
-    records: list[Mapping[str, Any]] | None = None
-    if isinstance(source, (str, os.PathLike)):
-        paths: list[Any] = [source]
-    else:
-        paths = list(source)
-        if paths and all(isinstance(row, Mapping) for row in paths):
-            records, paths = paths, []
+    records, paths = _records_or_paths(source, validation_file)
     files = _job_files(paths, validation_file)
     plan = Plan.from_settings(settings, config_root, has_validation=validation_file is not None)
     scans: list[FileScan] = []

@@ -8,9 +8,10 @@ training files and the validation file), each said once however many files there
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ftdata.plan import Plan
-from ftdata.reader import LineIssue
+from ftdata.reader import LineIssue, display_path
 from ftdata.report import FileReport, Problem, Report, TokenStats
 from ftdata.ruleapi import FileFacts, JobFacts
 from ftdata.scan import FileScan, crash, stamp
@@ -88,8 +89,11 @@ def job_problems(scans: Sequence[FileScan], plan: Plan) -> list[tuple[int, Probl
 def file_report(scan: FileScan, plan: Plan, problems: list[Problem]) -> FileReport:
     facts = scan.partial.facts
     target = plan.target
+    shown = display_path(scan.name)
+    if shown != scan.name:
+        problems = [replace(problem, file=shown) for problem in problems]
     return FileReport(
-        path=scan.name,
+        path=shown,
         role=facts.role,
         format=facts.format,
         examples=facts.examples,

@@ -361,21 +361,42 @@ def describe_json_type(value: object) -> str:
     return _json_type(value)
 
 
+def display_path(name: str) -> str:
+    """A path as reports print it: bytes of a file name that are not UTF-8 written as ``\\xff``."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return name
+
+
 def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     """Paths as given; a folder stands for the .jsonl and .jsonl.gz files below it, in sorted order."""
     expanded: list[str] = []
     for path in paths:
         name = os.fspath(path)
         if name != STDIN and os.path.isdir(name):
-            found = sorted(
-                str(p) for p in Path(name).rglob("*") if p.name.endswith((".jsonl", ".jsonl.gz")) and p.is_file()
-            )
+            found: list[str] = []
+            for folder, folders, files in os.walk(name, onerror=_unreadable_folder):
+                folders.sort()
+                found.extend(
+                    os.path.join(folder, file)
+                    for file in files
+                    if file.endswith((".jsonl", ".jsonl.gz")) and os.path.isfile(os.path.join(folder, file))
+                )
+            found.sort()
             if not found:
                 raise InputError(f"{name}: is a folder with no .jsonl or .jsonl.gz file in it")
             expanded.extend(found)
         else:
             expanded.append(name)
     return expanded
+
+
+def _unreadable_folder(error: OSError) -> None:
+    raise InputError(
+        f"{error.filename}: cannot read this folder ({error.strerror}); fix its permissions or leave it out"
+    )
 
 
 def records_from(rows: Iterable[Any]) -> Iterator[Item]:

@@ -101,3 +101,44 @@ def test_download_only_when_allowed_and_with_a_timeout(fresh: Path, monkeypatch:
     with pytest.raises(EncodingUnavailableError, match="could not download"):
         encodings.get_encoding("o200k_base", allow_download=True)
     assert calls == [(encodings.VOCABULARIES["o200k_base"].url, encodings.DOWNLOAD_TIMEOUT_SECONDS)]
+
+
+def test_the_download_has_a_deadline_not_a_per_read_timeout(tmp_path: Path) -> None:
+    """A server that sends a byte every 0.2 s never trips a per-read timeout; the deadline still ends it.
+    (In a subprocess: this test process refuses every connection, even to this machine.)"""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        """
+        import http.server, threading, time
+        from ftdata import encodings
+        from ftdata.errors import EncodingUnavailableError
+
+        class Trickle(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.end_headers()
+                for _ in range(200):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        encodings.DOWNLOAD_TIMEOUT_SECONDS = 1.5
+        slow = encodings.Vocabulary("o200k_base", f"http://127.0.0.1:{server.server_port}/v", "0" * 64)
+        start = time.monotonic()
+        try:
+            encodings._download(slow)
+        except EncodingUnavailableError as exc:
+            print(round(time.monotonic() - start, 1), exc)
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    seconds, _, message = result.stdout.partition(" ")
+    assert result.returncode == 0 and seconds, result.stderr
+    assert float(seconds) < 5 and "took more than 1.5 s" in message

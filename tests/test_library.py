@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,87 @@ def test_bad_arguments_raise_ftdata_errors() -> None:
         ftdata.lint(GOOD, colour="red")
     with pytest.raises(ftdata.InputError):
         ftdata.lint("no/such/file.jsonl")
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ([], "nothing to check"),
+        ([HELLO, str(GOOD)], "records (dicts) and paths together"),
+        ([5, None], "item 0 is int: neither a path nor a record"),
+        (HELLO, "one record (a dict)"),
+    ],
+)
+def test_records_and_paths_are_never_confused(source: object, message: str) -> None:
+    with pytest.raises(ftdata.InputError, match=re.escape(message)):
+        ftdata.lint(source)  # type: ignore[arg-type]
+    with pytest.raises(ftdata.InputError, match=re.escape(message)):
+        ftdata.ensure_ready(source)  # type: ignore[arg-type]
+
+
+def test_a_record_that_is_not_an_object_is_a_problem_at_its_line() -> None:
+    report = ftdata.lint([HELLO, 5, HELLO])
+    assert [(p.line, p.code) for p in report.problems if p.line is not None] == [(2, "FT005")]
+
+
+def test_ensure_ready_fails_on_a_dataset_with_no_example(tmp_path: Path) -> None:
+    blank = tmp_path / "blank.jsonl"
+    blank.write_text("\n\n")
+    with pytest.raises(ftdata.DatasetNotReadyError, match="hold no example"):
+        ftdata.ensure_ready(blank, ignore=["FT004", "FT401"])
+
+
+def test_a_file_name_that_is_not_utf8_is_written_escaped(tmp_path: Path) -> None:
+    import json
+    import os
+
+    from click.testing import CliRunner
+
+    from ftdata.cli import main
+
+    odd = os.fsdecode(os.fsencode(str(tmp_path)) + b"/caf\xe9.jsonl")
+    with open(odd, "wb") as handle:
+        handle.write(GOOD.read_bytes()[:0] + b"[1]\n")
+    result = CliRunner().invoke(main, ["lint", str(tmp_path), "--isolated", "-f", "json"])
+    assert result.exit_code == 1, result.output
+    document = json.loads(result.stdout)
+    assert document["files"][0]["path"].endswith("caf\\xe9.jsonl")
+    for output in ("text", "concise", "github"):
+        result = CliRunner().invoke(main, ["lint", odd, "--isolated", "-f", output])
+        assert result.exit_code == 1 and "caf\\xe9.jsonl" in result.stdout
+
+
+def test_a_folder_that_cannot_be_read_is_an_error_naming_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """(As root every folder is readable: the walk's error is what a user without the rights would meet.)"""
+    import errno
+    import os
+
+    (tmp_path / "data" / "secret").mkdir(parents=True)
+    (tmp_path / "data" / "a.jsonl").write_bytes(GOOD.read_bytes())
+    real = os.walk
+
+    def walk(top, onerror=None, **kwargs):  # type: ignore[no-untyped-def]
+        for folder, folders, files in real(top, onerror=onerror, **kwargs):
+            if folder.endswith("secret"):
+                onerror(PermissionError(errno.EACCES, "Permission denied", folder))
+                continue
+            yield folder, folders, files
+
+    monkeypatch.setattr(os, "walk", walk)
+    with pytest.raises(ftdata.InputError, match="secret: cannot read this folder"):
+        ftdata.lint(tmp_path / "data")
+
+
+def test_no_writable_temporary_folder_is_no_obstacle(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    from ftdata import encodings
+
+    def no_temp() -> str:
+        raise FileNotFoundError("No usable temporary directory found")
+
+    monkeypatch.setattr(encodings, "_built", {})
+    monkeypatch.delenv("TIKTOKEN_CACHE_DIR", raising=False)
+    monkeypatch.delenv("DATA_GYM_CACHE_DIR", raising=False)
+    monkeypatch.setattr(tempfile, "gettempdir", no_temp)
+    assert ftdata.lint(GOOD, model="gpt-4o-mini").ok
