@@ -163,6 +163,11 @@ def _run_options(function: Any) -> Any:
                 "--max-tokens-per-example", type=click.IntRange(min=1), help="Override the model's token limit."
             ),
             click.option(
+                "--max-problems-per-rule",
+                type=click.IntRange(min=0),
+                help="Problems kept per rule and file; the rest are counted [default: 1000; 0: keep all].",
+            ),
+            click.option(
                 "--max-line-bytes",
                 type=click.IntRange(min=64),
                 help="Longer lines are reported and skipped, never held in memory [default: 256 MiB].",

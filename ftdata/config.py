@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ftdata.errors import ConfigError
 from ftdata.reader import MAX_LINE_BYTES
+from ftdata.report import MAX_PROBLEMS_PER_RULE
 from ftdata.strict import Bool, Int, Number
 from ftdata.vocabulary import Method, Severity
 
@@ -51,6 +52,7 @@ class Settings(BaseModel):
     strict: Bool = False
     jobs: Int | None = Field(default=None, ge=1, le=1024)  # worker processes; default: one per available core
     max_line_bytes: Int = Field(default=MAX_LINE_BYTES, ge=64, le=1 << 40)  # longer lines are reported, not read
+    max_problems_per_rule: Int = Field(default=MAX_PROBLEMS_PER_RULE, ge=0)  # kept per rule and file (0: all)
 
     @field_validator("select", "extend_select", "ignore", mode="before")
     @classmethod

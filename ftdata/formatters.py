@@ -126,9 +126,16 @@ def _file_block(file: FileReport, show_all: bool) -> str:
             continue
         shown[problem.code] += 1
         lines.append(_problem_line(problem))
-    for code, count in sorted(hidden.items()):
-        lines.append(f"  ... {count:,} more {code} not shown (--show-all or --format json lists every one)")
-    if not file.problems:
+    left_out = {code: n for (code, _, _), n in file.left_out.items()}
+    for code in sorted({*hidden, *left_out}):
+        if code in left_out:
+            lines.append(
+                f"  ... {hidden[code] + left_out[code]:,} more {code} not shown ({left_out[code]:,} found past "
+                "max-problems-per-rule are only counted; set it to 0 to keep every one)"
+            )
+        else:
+            lines.append(f"  ... {hidden[code]:,} more {code} not shown (--show-all or --format json lists every one)")
+    if not file.problems and not file.left_out:
         lines.append("  no problems found")
     if file.tokens:
         lines.append(_tokens_line(file.tokens))

@@ -7,12 +7,13 @@ training files and the validation file), each said once however many files there
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
 from ftdata.plan import Plan
 from ftdata.reader import LineIssue, display_path
-from ftdata.report import FileReport, Problem, Report, TokenStats
+from ftdata.report import FileReport, Problem, Report, TokenStats, cap_problems
 from ftdata.ruleapi import FileFacts, JobFacts
 from ftdata.scan import FileScan, crash, stamp
 
@@ -92,12 +93,16 @@ def file_report(scan: FileScan, plan: Plan, problems: list[Problem]) -> FileRepo
     shown = display_path(scan.name)
     if shown != scan.name:
         problems = [replace(problem, file=shown) for problem in problems]
+    left_out = Counter(scan.partial.left_out)
+    ordered = sorted(problems, key=lambda p: (p.line is not None, p.line or 0))
+    kept = cap_problems(ordered, plan.max_problems_per_rule, Counter(), left_out)  # file-level rules' too
     return FileReport(
         path=shown,
         role=facts.role,
         format=facts.format,
         examples=facts.examples,
-        problems=sorted(problems, key=lambda p: (p.line is not None, p.line or 0)),
+        problems=kept,
+        left_out=left_out,
         tokens=TokenStats.from_counts(
             facts.token_counts,
             facts.trained_tokens,

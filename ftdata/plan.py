@@ -17,6 +17,7 @@ from ftdata.errors import ConfigError
 from ftdata.formats import excerpt
 from ftdata.reader import MAX_LINE_BYTES
 from ftdata.registry import Rule, all_rules, find_rule, select_rules, validate_selector
+from ftdata.report import MAX_PROBLEMS_PER_RULE
 from ftdata.ruleapi import RuleContext
 from ftdata.target import Target, build_target
 from ftdata.vocabulary import Severity
@@ -34,6 +35,7 @@ class Plan:
     config_root: Path | None = None
     has_validation: bool = False  # job rules collect per-record facts only when there is a validation file
     max_line_bytes: int = MAX_LINE_BYTES  # longer lines are reported and skipped, never held
+    max_problems_per_rule: int = MAX_PROBLEMS_PER_RULE  # kept per rule and file (0: all); the rest counted
 
     @classmethod
     def from_settings(
@@ -61,6 +63,7 @@ class Plan:
             config_root,
             has_validation,
             settings.max_line_bytes,
+            settings.max_problems_per_rule,
         )
 
     @classmethod

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +11,8 @@ from ftdata.cost import CostEstimate, TokenCounts, billed_tokens, histogram
 from ftdata.vocabulary import FileRole, Severity
 
 SCHEMA_VERSION = 1
+MAX_PROBLEMS_PER_RULE = 1000  # kept per rule and file; the rest are counted (memory stays small)
+RuleKey = tuple[str, str, Severity]  # code, name, severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +114,8 @@ class FileReport:
     tokens: TokenStats | None = None
     cost: CostEstimate | None = None  # None for a validation file: not billed
     role: FileRole = "training"
+    # Problems found but not kept (past max-problems-per-rule): (code, name, severity) -> how many.
+    left_out: Counter[RuleKey] = field(default_factory=Counter)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -120,9 +124,25 @@ class FileReport:
             "format": self.format,
             "examples": self.examples,
             "problems": [problem.to_dict() for problem in self.problems],
+            "problems_left_out": {code: n for (code, _, _), n in sorted(self.left_out.items())},
             "tokens": self.tokens.to_dict() if self.tokens else None,
             "cost": self.cost.to_dict() if self.cost else None,
         }
+
+
+def cap_problems(
+    problems: Iterable[Problem], cap: int, kept: Counter[str], left_out: Counter[RuleKey]
+) -> list[Problem]:
+    """The problems that fit under ``cap`` per rule (0: all), counting the rest in ``left_out``; ``kept``
+    holds how many of each rule are kept already, and is updated."""
+    fitting = []
+    for problem in problems:
+        if cap and kept[problem.code] >= cap:
+            left_out[(problem.code, problem.name, problem.severity)] += 1
+        else:
+            kept[problem.code] += 1
+            fitting.append(problem)
+    return fitting
 
 
 @dataclass
@@ -138,7 +158,10 @@ class Report:
         return [problem for report in self.files for problem in report.problems]
 
     def count(self, severity: Severity) -> int:
-        return sum(1 for problem in self.problems if problem.severity == severity)
+        """Problems of this severity, those left out of the report (past the cap per rule) included."""
+        return sum(1 for problem in self.problems if problem.severity == severity) + sum(
+            n for file in self.files for (_, _, level), n in file.left_out.items() if level == severity
+        )
 
     @property
     def errors(self) -> int:
@@ -175,8 +198,11 @@ class Report:
         return self.files[0].cost if len(self.files) == 1 else None
 
     @property
-    def by_rule(self) -> Counter[tuple[str, str, str]]:
-        return Counter((p.code, p.name, p.severity) for p in self.problems)
+    def by_rule(self) -> Counter[RuleKey]:
+        counts = Counter((p.code, p.name, p.severity) for p in self.problems)
+        for file in self.files:
+            counts.update(file.left_out)
+        return counts
 
     def summary(self) -> dict[str, Any]:
         summary: dict[str, Any] = {"errors": self.errors, "warnings": self.warnings, "infos": self.count("info")}

@@ -9,6 +9,7 @@ pricing) is :mod:`ftdata.judge`'s work, once every file of the job is scanned.
 from __future__ import annotations
 
 import traceback
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -18,7 +19,7 @@ from ftdata.formats import detect_format, is_plain_chat, messages_of
 from ftdata.plan import Plan
 from ftdata.reader import Item, LineIssue
 from ftdata.registry import Rule
-from ftdata.report import Problem
+from ftdata.report import Problem, RuleKey, cap_problems
 from ftdata.ruleapi import DatasetFacts, Example, ExampleTokens, Finding
 from ftdata.tokens import TokenCounter
 from ftdata.vocabulary import FileRole, Format
@@ -28,7 +29,8 @@ from ftdata.vocabulary import FileRole, Format
 class Partial:
     """What scanning part of a file found: small enough to send back from a worker process."""
 
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # at most the plan's cap per rule
+    left_out: Counter[RuleKey] = field(default_factory=Counter)  # found past the cap, counted
     facts: DatasetFacts = field(default_factory=DatasetFacts)
     first_crlf: int | None = None  # CRLF is reported once per file, at its first line
     line_count: int = 0  # lines of the part scanned (a block's lines are numbered from 1)
@@ -46,6 +48,7 @@ class Partial:
         )
         return Partial(
             problems=[p if p.line is None else replace(p, line=p.line + lines) for p in self.problems],
+            left_out=self.left_out,
             facts=facts,
             first_crlf=None if self.first_crlf is None else self.first_crlf + lines,
             line_count=self.line_count,
@@ -100,6 +103,7 @@ class FileScan:
         dataset_rules = tuple(rule for rule in rules if rule.kind == "dataset")
         self.collecting_rules = [rule for rule in (*dataset_rules, *job_rules) if rule.collect is not None]
         self.partial = Partial(facts=DatasetFacts(role=role))
+        self._kept: Counter[str] = Counter()  # problems kept per rule
         self._active: list[Rule] = []
         self._collecting: list[Rule] = []
         self._active_plain: list[Rule] = []  # what still runs on a plain chat example
@@ -141,10 +145,13 @@ class FileScan:
             facts.estimated |= tokens.estimated
             example = Example(line, item.data, file_format, tokens, item.maybe_special)
             for rule in self._active_plain if plain else self._active:
+                before = len(problems)
                 try:
                     stamp(plan, rule, rule.function(example, contexts[rule.code]), self.name, line, problems)
                 except Exception as exc:
                     raise crash(rule, self.name, line, exc) from exc
+                if len(problems) > before:
+                    self._cap(before)
             for rule in self._collecting_plain if plain else self._collecting:
                 try:
                     value = rule.collect(example, contexts[rule.code])  # type: ignore[misc]
@@ -160,14 +167,25 @@ class FileScan:
                 self.partial.first_crlf = issue.line
             return
         for rule in self.line_rules.get(issue.kind, ()):
+            before = len(self.partial.problems)
             try:
                 stamp(self.plan, rule, rule.function(issue), self.name, issue.line, self.partial.problems)
             except Exception as exc:
                 raise crash(rule, self.name, issue.line, exc) from exc
+            self._cap(before)
+
+    def _cap(self, before: int) -> None:
+        """Keep the problems just added only as far as the cap per rule allows; count the rest."""
+        problems = self.partial.problems
+        added = problems[before:]
+        del problems[before:]
+        problems.extend(cap_problems(added, self.plan.max_problems_per_rule, self._kept, self.partial.left_out))
 
     def merge(self, other: Partial) -> None:
         """Add the results of the next part of the file (parts are merged in file order)."""
-        self.partial.problems.extend(other.problems)
+        cap = self.plan.max_problems_per_rule
+        self.partial.problems.extend(cap_problems(other.problems, cap, self._kept, self.partial.left_out))
+        self.partial.left_out.update(other.left_out)
         if self.partial.facts.format is None and other.facts.format is not None:
             self._set_format(other.facts.format)
         self.partial.facts.merge(other.facts)

@@ -263,3 +263,24 @@ def test_same_answers_with_one_and_several_jobs(tmp_path: Path, monkeypatch: pyt
     packed.write_bytes(gzip.compress(mixed.read_bytes()))
     _, out, _ = run("lint", str(packed), "--isolated", "-f", "json", "--jobs", "2", "-m", "gpt-4o-mini")
     assert json.loads(out)["files"][0]["problems"] == problems
+
+
+def test_problems_past_the_cap_per_rule_are_counted_not_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("ftdata.runner.BLOCK_BYTES", 4096)
+    many = tmp_path / "blank.jsonl"
+    many.write_bytes(GOOD.read_bytes() + b"\n" * 3000 + GOOD.read_bytes())
+    outputs = {}
+    for jobs in ("1", "2"):
+        code, out, _ = run("lint", str(many), "--isolated", "-f", "json", "--jobs", jobs)
+        outputs[jobs] = out
+    assert outputs["1"] == outputs["2"]
+    document = json.loads(outputs["1"])
+    blanks = [p for p in document["files"][0]["problems"] if p["code"] == "FT004"]
+    assert len(blanks) == 1000 and document["files"][0]["problems_left_out"] == {"FT004": 2000}
+    assert blanks[0]["line"] == 61 and blanks[-1]["line"] == 1060  # the first thousand, in file order
+    assert document["summary"]["warnings"] == 3000
+    _, out, _ = run("lint", str(many), "--isolated")
+    assert "2,980 more FT004 not shown (2,000 found past max-problems-per-rule" in out
+    assert "3,000  FT004 blank-line (warning)" in out
+    _, out, _ = run("lint", str(many), "--isolated", "-f", "json", "--max-problems-per-rule", "0")
+    assert len([p for p in json.loads(out)["files"][0]["problems"] if p["code"] == "FT004"]) == 3000
