@@ -86,7 +86,9 @@ def tools_of(record: dict[str, Any], file_format: str) -> tuple[str, Any]:
     return "$.tools", record.get("tools")
 
 
-EXCERPT_CHARS = 24  # of a value quoted in a message: training data is often private
+# Of a value (or key) quoted in a message or path: training data is often private, and secrets planted in it
+# must not come out whole: no excerpt shows 12 characters of a value in a row.
+EXCERPT_CHARS = 12
 
 
 def excerpt(value: Any, limit: int = EXCERPT_CHARS) -> str:
@@ -130,7 +132,7 @@ def key_path(base: str, key: Any) -> str:
         return f"{base}.{key}"
     text = key if isinstance(key, str) else str(key)
     short = text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
-    return f"{base}[{json.dumps(short)}]"
+    return f"{base}[{json.dumps(short, ensure_ascii=False)}]"
 
 
 _PLAIN_ROLES = frozenset({"system", "user", "assistant"})
