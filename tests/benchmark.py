@@ -2,6 +2,7 @@
 
     python tests/benchmark.py                     # a 100 MB file
     python tests/benchmark.py --sizes 100,1000    # 100 MB and 1 GB, side by side
+    python tests/benchmark.py --hostile           # peak memory on 2M blank lines and on one 100 MB line
 
 The files are generated once (deterministically) into bench-out/ and reused. For each size it times, as
 fresh processes, the fastest of --repeat runs of:
@@ -306,6 +307,44 @@ def best_of(args: list[str], repeat: int) -> tuple[float, int, int, str]:
     return min(runs, key=lambda run: run[0])
 
 
+def hostile_files() -> dict[str, Path]:
+    """Files built to hurt: two million blank lines; one example whose one line is 100 MB of text."""
+    OUT.mkdir(exist_ok=True)
+    example = '{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}\n'
+    blanks = OUT / "hostile-2m-blank-lines.jsonl"
+    if not blanks.exists():
+        blanks.write_text(example + "\n" * 2_000_000 + example)
+    long_line = OUT / "hostile-100mb-line.jsonl"
+    if not long_line.exists():
+        words = " ".join(random.Random(2).choice(WORDS) for _ in range(20_000))
+        text = (words + " ") * (100_000_000 // (len(words) + 1))
+        long_line.write_text(
+            example
+            + json.dumps(
+                {"messages": [{"role": "user", "content": "Summarise"}, {"role": "assistant", "content": text}]}
+            )
+            + "\n"
+        )
+    return {"2m_blank_lines": blanks, "one_100mb_line": long_line}
+
+
+def hostile(python: str) -> dict[str, object]:
+    """Peak memory (PSS of the process tree) and time of ftdata lint --jobs 1 on each hostile file."""
+    found: dict[str, object] = {}
+    for name, path in hostile_files().items():
+        args = [python, "-m", "ftdata", "lint", str(path), "--isolated", "--format", "json", "--no-progress"]
+        seconds, memory, code, stdout = run_measured([*args, "--jobs", "1"])
+        report = json.loads(stdout) if stdout.strip() else {}
+        found[name] = {
+            "file_mb": round(path.stat().st_size / 1e6, 1),
+            "seconds": round(seconds, 2),
+            "peak_mb": round(memory / 1e6, 1),
+            "exit_code": code,
+            "problems_kept": sum(len(f["problems"]) for f in report.get("files", [])),
+        }
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="100", help="file sizes in MB, comma-separated (default 100)")
@@ -313,8 +352,14 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="workers for the parallel runs")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the fastest is reported")
     parser.add_argument("--skip-baselines", action="store_true", help="only time ftdata")
+    parser.add_argument(
+        "--hostile", action="store_true", help="only the peak memory on hostile files (2M blank lines, a 100 MB line)"
+    )
     options = parser.parse_args()
     python = sys.executable
+    if options.hostile:
+        print(json.dumps(hostile(python), indent=2))
+        return
     results: dict[str, object] = {"jobs": options.jobs, "cores": os.cpu_count(), "sizes": {}}
     for size in [int(s) for s in options.sizes.split(",")]:
         path = make_file(size)
