@@ -10,6 +10,7 @@ tokens of their name and arguments).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -29,6 +30,8 @@ CACHE_ENTRIES = 4096
 # Longer strings are counted piece by piece (same count): tiktoken's pattern engine overflows its stack, and
 # panics, on runs of about a million spaces; strings this long are rare enough for the slower way.
 LONG_TEXT_CHARS = 100_000
+CHUNK_CHARS = 50_000  # a long string is counted in chunks of about this many characters
+_SAFE_CUT = re.compile(r"(?<=[^\W_]) (?=[^\W_])")  # a space between two letters or digits: pieces end there
 _REPEATING_ROLES = frozenset({"system", "developer"})  # their content is usually the same in every example
 _CACHED_KEYS = frozenset({"role", "name"})
 
@@ -44,19 +47,44 @@ class TokenCounter:
         self._cache: dict[str, int] = {}
 
     def text(self, value: str) -> int:
-        """Tokens of one string, exactly; a string the tokenizer cannot take whole is counted in pieces."""
+        """Tokens of one string, exactly; a long string is counted in chunks (the same total)."""
         if len(value) < LONG_TEXT_CHARS:
             try:
                 return len(self._encode(value))
             except BaseException as exc:  # tiktoken's Rust panics are BaseExceptions
                 if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                     raise
-        return self._text_in_pieces(value)
+                return self._text_in_pieces(value)
+        return self._long_text(value)
+
+    def _long_text(self, value: str) -> int:
+        """A long string's count, chunk by chunk, so its token list is never held whole. Chunks are cut
+        before a space that has a letter or number on each side: the encoding's pattern always ends a piece
+        there (a letter or number run stops at a space, and the next piece starts with it), and merges bytes
+        only within a piece, so the chunks' counts add up to the whole string's."""
+        total = 0
+        start = 0
+        while len(value) - start > LONG_TEXT_CHARS:
+            cut = _SAFE_CUT.search(value, start + CHUNK_CHARS, start + LONG_TEXT_CHARS)
+            if cut is None:
+                break  # no safe cut near: the rest is counted piece by piece
+            total += self._chunk(value[start : cut.start()])
+            start = cut.start()
+        return total + self._chunk(value[start:])
+
+    def _chunk(self, text: str) -> int:
+        try:
+            return len(self._encode(text))
+        except BaseException as exc:
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            return self._text_in_pieces(text)
 
     def _text_in_pieces(self, value: str) -> int:
         """The same count as the encoding's own, found piece by piece: the encoding splits text into pieces
         with its pattern and merges bytes only within a piece, so counting each piece on its own is exact.
         tiktoken's pattern engine overflows its stack on very long runs (a million spaces); this one does not.
+        Slow (one call per piece): only for what has no safe cut for chunks.
         """
         pattern = self._pattern
         if pattern is None:

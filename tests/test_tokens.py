@@ -223,3 +223,35 @@ def test_a_million_spaces_are_counted_not_a_panic() -> None:
     assert counter.text(" " * 1_024_000) == 2 * len(counter.encoding.encode_ordinary(" " * 512_000))
     messages = [{"role": "user", "content": " " * 1_024_000}, {"role": "assistant", "content": "ok"}]
     assert ftdata.count_tokens(messages, model="gpt-4o-mini") == counter.chat(messages).total > 8000
+
+
+_WORDY = st.lists(
+    st.sampled_from(
+        ["word", " ", "  ", "Straße", "naïve", "e\u0301", "123", "4", "½", "'s", "!", "\n", "日本語", "😀", "x"]
+    ),
+    max_size=400,
+).map("".join)
+
+
+@pytest.mark.parametrize("model", ["gpt-4o-mini", "gpt-3.5-turbo"])
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(text=_TEXT | _WORDY)
+def test_counting_long_strings_in_chunks_matches_the_encoding(model: str, text: str) -> None:
+    """Cut into chunks of a few characters (as a long string is, at 50,000), the count stays tiktoken's."""
+    import ftdata.tokens
+
+    counter = counter_for(model)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ftdata.tokens, "LONG_TEXT_CHARS", 8)
+        patch.setattr(ftdata.tokens, "CHUNK_CHARS", 3)
+        assert counter.text(text) == len(counter.encoding.encode_ordinary(text))
+
+
+def test_a_long_string_is_counted_in_chunks_not_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    counter = counter_for("gpt-4o-mini")
+    text = "many words in a long answer " * 20_000  # 560,000 characters
+    seen: list[int] = []
+    real = counter._encode
+    monkeypatch.setattr(counter, "_encode", lambda chunk: (seen.append(len(chunk)), real(chunk))[1])
+    assert counter.text(text) == len(counter.encoding.encode_ordinary(text))
+    assert len(seen) >= 5 and max(seen) <= 100_000
