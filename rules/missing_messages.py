@@ -38,7 +38,7 @@ FORMATS = CONVERSATION_FORMATS
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
     if "messages" not in example.data:
-        keys = ", ".join(excerpt(key) for key in sorted(example.data)[:5]) or "none"
+        keys = ", ".join(excerpt(key) for key in sorted(example.data, key=str)[:5]) or "none"
         yield Finding(
             f"example has no 'messages' key (its keys: {keys}); "
             'a chat example is {"messages": [{"role": ..., "content": ...}, ...]}',

@@ -137,3 +137,9 @@ def test_no_writable_temporary_folder_is_no_obstacle(monkeypatch: pytest.MonkeyP
     monkeypatch.delenv("DATA_GYM_CACHE_DIR", raising=False)
     monkeypatch.setattr(tempfile, "gettempdir", no_temp)
     assert ftdata.lint(GOOD, model="gpt-4o-mini").ok
+
+
+def test_records_with_keys_that_are_not_strings_are_checked() -> None:
+    """JSON keys are strings; records built in Python may have others, mixed: never a traceback."""
+    report = ftdata.lint([{1: "one", "b": 2}, {**HELLO, 2: "x"}, {"messages": [{1: "a", "role": "user"}]}])
+    assert {p.line for p in report.problems if p.line} == {1, 2, 3}

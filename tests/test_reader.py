@@ -208,3 +208,17 @@ def test_a_long_line_in_a_plain_file_is_never_read_whole(tmp_path: Path, monkeyp
     items = list(read_path(path, max_line_bytes=100_000))  # one block of 600 kB: over four of 4 KiB
     assert kinds(items) == [("record", 1), ("line-too-long", 2), ("record", 3)]
     assert 0 < biggest < 100_000  # read through the bounded reader, the long line never whole
+
+
+def test_a_file_that_grows_while_read_is_checked_as_it_was(tmp_path: Path) -> None:
+    from ftdata.reader import read_blocks
+
+    path = tmp_path / "grows.jsonl"
+    path.write_bytes((GOOD + b"\n") * 100)
+    size = path.stat().st_size
+    blocks = read_blocks(path, block_bytes=300)
+    first = next(blocks)
+    with open(path, "ab") as handle:
+        handle.write((GOOD + b"\n") * 100)
+    rest = list(blocks)
+    assert sum(b.length for b in [first, *rest] if not isinstance(b, LineIssue)) == size
