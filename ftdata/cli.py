@@ -423,7 +423,12 @@ class Stopped(BaseException):
         self.signum = signum
 
 
+_MAIN_PID = 0  # the process that installed the handlers
+
+
 def _stop(signum: int, _: object) -> None:
+    if os.getpid() != _MAIN_PID:  # a worker forked a moment ago, before it set its own handlers: just end
+        os._exit(128 + signum)
     raise Stopped(signum)
 
 
@@ -438,6 +443,8 @@ def _end(why: str, code: int) -> NoReturn:
 def run() -> None:
     """The ``ftdata`` command: :func:`main` with signals handled — Ctrl-C exits 130, SIGTERM 143 and SIGHUP
     129, and worker processes end with the main one."""
+    global _MAIN_PID
+    _MAIN_PID = os.getpid()
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _stop)
     try:

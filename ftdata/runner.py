@@ -83,11 +83,15 @@ class Runner:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
-        if self._pool is not None:
-            if kind is not None:  # stopped (a signal, an error): the workers' work is not wanted any more
-                for process in list(getattr(self._pool, "_processes", {}).values()):
+        if self._pool is not None and kind is None:
+            self._pool.shutdown(wait=True)
+        elif self._pool is not None:
+            # Stopped (a signal, an error): the workers' work is not wanted. They are ended, and the pool is
+            # left as it is: a signal may have come while it held its locks, and shutting it down could wait
+            # for ever. (A worker forked a moment too late for this ends with the process: parent-death signal.)
+            for process in list(getattr(self._pool, "_processes", {}).values()):
+                with contextlib.suppress(OSError, ValueError):
                     process.terminate()
-            self._pool.shutdown(wait=kind is None, cancel_futures=True)
         for plan in self._plans:
             _WORKER_PLANS.pop(id(plan), None)
 
@@ -161,7 +165,9 @@ class Runner:
                     initargs=(os.getpid(),),
                 )
             return self._pool.submit(_scan_block, *task)
-        except (OSError, BrokenProcessPool) as exc:
+        except BrokenProcessPool as exc:  # a worker died since the last block was sent
+            raise _worker_died(task, exc) from None
+        except OSError as exc:  # fork failed: no worker to be had
             self._give_up_workers(f"cannot start worker processes ({exc}); checking in this process, on one core")
             return None
 
@@ -179,17 +185,21 @@ class Runner:
         except FtdataError:
             raise
         except BrokenProcessPool as exc:
-            block = task[4]
-            raise FtdataError(
-                f"{task[1]}: a worker process died while checking the block at byte {block.offset:,} "
-                f"({block.length:,} bytes): {exc}; try again with --jobs 1, and report it if it happens again"
-            ) from None
+            raise _worker_died(task, exc) from None
         except Exception as exc:
             block = task[4]
             raise FtdataError(
                 f"{task[1]}: checking the block at byte {block.offset:,} failed in a worker process "
                 f"({type(exc).__name__}); run with --jobs 1 to see where, and report it to ftdata's issue tracker"
             ) from exc
+
+
+def _worker_died(task: Task, exc: BaseException) -> FtdataError:
+    block = task[4]
+    return FtdataError(
+        f"{task[1]}: a worker process died while checking the block at byte {block.offset:,} "
+        f"({block.length:,} bytes): {exc}; try again with --jobs 1, and report it if it happens again"
+    )
 
 
 def first_format(block: Block, method: Method | None, max_line_bytes: int) -> Format | None:

@@ -52,8 +52,8 @@ class TokenCounter:
             try:
                 return len(self._encode(value))
             except BaseException as exc:  # tiktoken's Rust panics are BaseExceptions
-                if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-                    raise
+                if not _is_panic(exc):
+                    raise  # Ctrl-C, a signal, the end of the process: not ours to swallow
                 return self._text_in_pieces(value)
         return self._long_text(value)
 
@@ -76,7 +76,7 @@ class TokenCounter:
         try:
             return len(self._encode(text))
         except BaseException as exc:
-            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            if not _is_panic(exc):
                 raise
             return self._text_in_pieces(text)
 
@@ -206,6 +206,11 @@ class TokenCounter:
             trained=completion_tokens,
             messages=[(prompt_tokens, False), (completion_tokens, True)],
         )
+
+
+def _is_panic(exc: BaseException) -> bool:
+    """A panic inside tiktoken's Rust core (pyo3's PanicException, which derives from BaseException)."""
+    return type(exc).__name__ == "PanicException"
 
 
 def _image_part_tokens(image: Any) -> int:
