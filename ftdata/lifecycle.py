@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from ftdata.catalog import Catalog, Model
+from ftdata.vocabulary import Format
 
 WARN_DAYS = 60  # say so when new fine-tuning jobs end within this many days
 
@@ -29,3 +30,18 @@ def lifecycle_source(model: Model, catalog: Catalog) -> str:
         return ""
     verified = "" if life.verified else ", unverified"
     return f"source: {catalog.source_text(life.source)}{verified}"
+
+
+def still_trains(model: Model, today: datetime.date) -> bool:
+    """Whether new fine-tuning jobs can still start on the model today (no end date known: yes)."""
+    life = model.lifecycle
+    return life is None or life.new_jobs_end is None or life.new_jobs_end >= today
+
+
+def trainable_models(catalog: Catalog, file_format: Format | None, today: datetime.date) -> list[Model]:
+    """The models that can train a file of this format today: the one answer ``lint`` and ``cost`` share."""
+    return [
+        model
+        for model in catalog.models
+        if (file_format is None or file_format in model.formats) and still_trains(model, today)
+    ]

@@ -20,7 +20,7 @@ from types import ModuleType
 from typing import Any, cast
 
 from ftdata.errors import ConfigError, FtdataError
-from ftdata.vocabulary import GROUPS, SEVERITIES, Format, RuleKind, Severity
+from ftdata.vocabulary import GROUPS, SEVERITIES, FileRole, Format, RuleKind, Severity
 
 ENTRY_POINT_GROUP = "ftdata.rules"
 _CODE = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
@@ -45,6 +45,7 @@ class Rule:
     reader_issue: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
     plain_chat_clean: bool = False  # finds nothing in a plain chat example: skipped there
+    file_roles: tuple[FileRole, ...] = ("training", "validation")  # the files it checks
     function: Callable[..., Any] = field(default=print, compare=False, repr=False)
     collect: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
 
@@ -105,9 +106,17 @@ def rule_from_module(module: ModuleType) -> Rule:
         reader_issue=reader_issue,
         options=dict(getattr(module, "OPTIONS", {})),
         plain_chat_clean=getattr(module, "PLAIN_CHAT_CLEAN", False) is True,
+        file_roles=_file_roles(module, where),
         function=cast(Callable[..., Any], functions[kind]),
         collect=collect,
     )
+
+
+def _file_roles(module: ModuleType, where: str) -> tuple[FileRole, ...]:
+    roles = getattr(module, "FILE_ROLES", ("training", "validation"))
+    if not isinstance(roles, tuple) or not roles or any(role not in ("training", "validation") for role in roles):
+        raise RegistryError(f"rule module {where}: FILE_ROLES must be a tuple of 'training' and/or 'validation'")
+    return roles
 
 
 @functools.cache

@@ -11,6 +11,7 @@ A rule is a module (in ``rules/``, installed as ``ftdata.rules``, or a third-par
     OPTIONS = {"minimum": 50}            # optional: options users may set, with their defaults
     PLAIN_CHAT_CLEAN = True              # optional: finds nothing in a plain chat example, so the engine
                                          # may skip it there (ftdata.formats.is_plain_chat; tests hold you to it)
+    FILE_ROLES = ("training",)           # optional: the files it checks (default: training and validation)
 
 a docstring with the sections *What it does*, *Why is this bad?*, *Example* and *Use instead*, and exactly
 one of these functions:

@@ -90,7 +90,7 @@ class FileScan:
     def __init__(self, plan: Plan, name: str, role: FileRole = "training", file_format: Format | None = None) -> None:
         self.plan = plan
         self.name = name
-        rules = plan.rules_for(name)
+        rules = tuple(rule for rule in plan.rules_for(name) if role in rule.file_roles)
         self.rules = rules
         self.line_rules: dict[str, list[Rule]] = {}  # reader issue -> the rules that turn it into problems
         for rule in rules:

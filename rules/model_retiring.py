@@ -1,19 +1,19 @@
-"""The chosen model can no longer be fine-tuned, or soon cannot.
+"""The chosen model will soon stop taking new fine-tuning jobs.
 
 What it does
 ------------
-Warns, once per job (however many training files it has), when new fine-tuning jobs on the chosen model
-have ended or end within 60 days, with the date and where that date comes from. Only runs when a model is
-chosen.
+Notes, once per job (however many training files it has), that new fine-tuning jobs on the chosen model
+end within 60 days, with the date and where that date comes from. Only runs when a model is chosen; once
+the date has passed, ``model-retired`` says so instead. A notice: ``--strict`` does not count it.
 
 Why is this bad?
 ----------------
-A job on a retired model fails at creation, after the file was prepared for it; a job planned on a model
-that is about to stop taking jobs may not start in time. Pick a model that will still be trained on.
+A job planned on a model that is about to stop taking jobs may not start in time, and its fine-tunes may
+be shut down soon after. Start the job before then, or pick a model that will still be trained on.
 
 Example
 -------
-```jsonl model=gpt-3.5-turbo
+```jsonl model=gpt-4o-mini today=2026-12-01
 {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
 ```
 
@@ -32,13 +32,12 @@ from ftdata.ruleapi import Finding, JobFacts, RuleContext
 CODE = "FT403"
 NAME = "model-retiring"
 GROUP = "dataset"
-SEVERITY = "warning"
+SEVERITY = "info"
 
 
 def finish_job(job: JobFacts, ctx: RuleContext) -> Iterator[Finding]:
     if ctx.model is None or not job.training:
         return
     status = lifecycle_status(ctx.model, ctx.today)
-    if status is not None:
-        advice = "choose another model" if status[0] == "retired" else "start the job before then"
-        yield Finding(f"{status[1]}; {advice} ({lifecycle_source(ctx.model, ctx.catalog)})")
+    if status is not None and status[0] == "ending":
+        yield Finding(f"{status[1]}; start the job before then ({lifecycle_source(ctx.model, ctx.catalog)})")

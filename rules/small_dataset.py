@@ -31,6 +31,7 @@ from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
 CODE = "FT402"
 NAME = "small-dataset"
 GROUP = "dataset"
+FILE_ROLES = ("training",)  # about the training set: a validation file may be smaller
 SEVERITY = "info"
 OPTIONS = {"minimum": 50}
 

@@ -31,6 +31,7 @@ from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
 CODE = "FT401"
 NAME = "too-few-examples"
 GROUP = "dataset"
+FILE_ROLES = ("training",)  # about the training set: a validation file may be smaller
 SEVERITY = "error"
 
 

@@ -372,3 +372,24 @@ def test_a_crash_on_a_reader_issue_after_many_blocks_names_its_line(  # type: ig
         code, _, err = run("lint", str(cut), "--isolated", "--jobs", jobs)
         line = re.search(r"cut\.jsonl\.gz, line (\d+)", err)
         assert code == 2 and "rule ACME002" in err and line and int(line.group(1)) > 250, err
+
+
+def test_a_validation_file_is_not_held_to_the_training_set_rules(tmp_path: Path) -> None:
+    small = tmp_path / "valid.jsonl"
+    small.write_text("".join(GOOD.read_text().splitlines(keepends=True)[:3]))
+    report = ftdata.lint(GOOD, validation_file=small)
+    validation = report.files[1]
+    assert validation.role == "validation" and validation.examples == 3
+    assert not {"FT401", "FT402"} & {p.code for p in validation.problems}
+    alone = ftdata.lint(small)  # the same file as a training file: too few examples
+    assert {"FT401"} <= {p.code for p in alone.problems}
+
+
+def test_a_retired_model_is_an_error_naming_models_that_still_train(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("ftdata.target.today", lambda: datetime.date(2026, 12, 1))
+    report = ftdata.lint(GOOD, model="gpt-4.1-nano")
+    (retired,) = [p for p in report.problems if p.code == "FT406"]
+    assert retired.severity == "error" and not report.ok and "ended on 2026-10-23" in retired.message
+    assert "gpt-4o-mini-2024-07-18" in retired.message and "gpt-3.5-turbo" not in retired.message
+    ending = ftdata.lint(GOOD, model="gpt-4o-mini", strict=True)
+    assert [p.code for p in ending.problems] == ["FT403"] and ending.ok  # a notice: --strict does not count it

@@ -1,0 +1,46 @@
+"""The chosen model can no longer be fine-tuned.
+
+What it does
+------------
+Flags, once per job, a chosen model whose new fine-tuning jobs have ended, with the date, where that date
+comes from, and the models that still train files of this format. Only runs when a model is chosen.
+
+Why is this bad?
+----------------
+The service refuses to create the job: everything prepared for that model is wasted until the file is
+checked and priced for another one.
+
+Example
+-------
+```jsonl model=gpt-3.5-turbo
+{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+```
+
+Use instead
+-----------
+```jsonl model=gpt-4o-mini today=2026-12-01
+{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+```
+"""
+
+from collections.abc import Iterator
+
+from ftdata.lifecycle import lifecycle_source, lifecycle_status, trainable_models
+from ftdata.ruleapi import Finding, JobFacts, RuleContext
+
+CODE = "FT406"
+NAME = "model-retired"
+GROUP = "dataset"
+SEVERITY = "error"
+
+
+def finish_job(job: JobFacts, ctx: RuleContext) -> Iterator[Finding]:
+    if ctx.model is None or not job.training:
+        return
+    status = lifecycle_status(ctx.model, ctx.today)
+    if status is None or status[0] != "retired":
+        return
+    file_format = next((f.facts.format for f in job.training if f.facts.format), None)
+    others = [m.name for m in trainable_models(ctx.catalog, file_format, ctx.today)]
+    still = f"models that still train it: {', '.join(others)}" if others else "no model in the catalog still trains it"
+    yield Finding(f"{status[1]}, so the service refuses the job; {still} ({lifecycle_source(ctx.model, ctx.catalog)})")
