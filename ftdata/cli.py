@@ -9,17 +9,17 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from ftdata import __version__, target
-from ftdata.config import Settings, load_settings, parse_assignments
+from ftdata.config import Settings, discovery_start, load_settings, parse_assignments
 from ftdata.engine import estimate_cost
 from ftdata.engine import lint as run_lint
-from ftdata.errors import FtdataError, RuleCrashError
+from ftdata.errors import ConfigError, FtdataError, RuleCrashError
 from ftdata.formatters import RenderOptions, Subject, formats_for, render
 from ftdata.reader import STDIN
 from ftdata.registry import Rule, all_rules, find_rule
@@ -187,9 +187,27 @@ def _run_options(function: Any) -> Any:
     return _config_options(function)
 
 
-def _settings(config_file: Path | None, isolated: bool, **overrides: Any) -> tuple[Settings, Path | None]:
-    """The config file's settings with the command line's laid over them, and the config's folder."""
-    settings, found = (Settings(), None) if isolated else load_settings(config_file)
+def _settings(
+    config_file: Path | None, isolated: bool, paths: Sequence[str] = (), **overrides: Any
+) -> tuple[Settings, Path | None]:
+    """The config file's settings with the command line's laid over them, and the config's folder.
+
+    Discovery starts from the folder of the files to check (the working folder for stdin); with
+    ``--verbose`` the command says which config it used and why.
+    """
+    if isolated and config_file is not None:
+        raise ConfigError("--config and --isolated contradict each other: give one of them")
+    start = discovery_start(paths)
+    settings, found = (Settings(), None) if isolated else load_settings(config_file, start=start)
+    if _verbose():
+        if isolated:
+            click.echo("ftdata: --isolated: no config file read", err=True)
+        elif config_file is not None:
+            click.echo(f"ftdata: config {config_file} (given with --config)", err=True)
+        elif found is not None:
+            click.echo(f"ftdata: config {found} (the nearest to {start})", err=True)
+        else:
+            click.echo(f"ftdata: no config file found from {start} upwards; using the defaults", err=True)
     severities = overrides.pop("severities", ())
     if severities:
         overrides["severity"] = {**settings.severity, **parse_assignments(_split(severities), "severity")}
@@ -252,17 +270,28 @@ def lint(
         settings, root = _settings(
             config_file,
             isolated,
+            paths,
             model=model,
             strict=strict,
             severities=severities,
             grader_keys=grader_keys,
-            select=_split(select) or None,
-            ignore=_split(ignore) or None,
-            # --select on the command line replaces the whole selection, config's extend-select included
-            extend_select=_split(extend_select) or (() if select else None),
             **overrides,
         )
-        report = run_lint(paths, settings=settings, config_root=root, validation_file=validation_file, progress=meters)
+        # The command line's selection is a layer on the config's: --select starts anew, --ignore and
+        # --extend-select add to the config's, and a rule selected here beats the config's ignore (as ruff).
+        selection: dict[str, Any] = {
+            "select": _split(select) or None,
+            "ignore": _split(ignore),
+            "extend_select": _split(extend_select),
+        }
+        report = run_lint(
+            paths,
+            settings=settings,
+            config_root=root,
+            validation_file=validation_file,
+            progress=meters,
+            **{key: value for key, value in selection.items() if value},
+        )
     except FtdataError as exc:
         _fail(exc)
     finally:
@@ -303,7 +332,7 @@ def cost(
     the trained tokens. Each file is a separate job; the total is their sum.
     """
     try:
-        settings, root = _settings(config_file, isolated, **overrides)
+        settings, root = _settings(config_file, isolated, paths, **overrides)
         comparison = estimate_cost(
             paths, model=_split(models) or None, validation_file=validation_file, settings=settings, config_root=root
         )

@@ -7,6 +7,7 @@ the key, never something silently ignored.
 from __future__ import annotations
 
 import difflib
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -87,13 +88,29 @@ def _explain(exc: ValidationError, where: str) -> str:
     return "\n".join(lines)
 
 
+CONFIG_NAMES = (".ftdata.toml", "ftdata.toml", "pyproject.toml")  # in a folder, the first found wins
+
+
 def find_config(start: Path) -> Path | None:
-    """The nearest pyproject.toml, from ``start`` upwards, that has a [tool.ftdata] table."""
+    """The nearest config, from ``start`` upwards: ``.ftdata.toml``, ``ftdata.toml``, or a ``pyproject.toml``
+    with a [tool.ftdata] table (in that order within a folder, as ruff looks for its own)."""
     for folder in (start, *start.parents):
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file() and "ftdata" in _read_toml(candidate).get("tool", {}):
-            return candidate
+        for name in CONFIG_NAMES:
+            candidate = folder / name
+            if candidate.is_file() and (name != "pyproject.toml" or "ftdata" in _read_toml(candidate).get("tool", {})):
+                return candidate
     return None
+
+
+def discovery_start(paths: Sequence[str]) -> Path:
+    """Where config discovery starts: the folder holding the files to check (their common folder), so that
+    ``ftdata lint some/project/train.jsonl`` finds that project's config from anywhere; the working folder
+    for standard input."""
+    folders = [Path(p).resolve() if Path(p).is_dir() else Path(p).resolve().parent for p in paths if p != "-"]
+    if not folders:
+        return Path.cwd()
+    common = Path(os.path.commonpath([str(f) for f in folders]))
+    return common if common.is_dir() else Path.cwd()
 
 
 def load_settings(config: Path | None = None, *, start: Path | None = None) -> tuple[Settings, Path | None]:

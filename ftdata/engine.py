@@ -18,6 +18,7 @@ from ftdata.errors import ConfigError, InputError
 from ftdata.judge import judge
 from ftdata.plan import Plan
 from ftdata.reader import expand_paths, records_from
+from ftdata.registry import Layer
 from ftdata.report import Report
 from ftdata.runner import Runner
 from ftdata.scan import FileScan
@@ -47,6 +48,21 @@ def resolve_settings(
     if overrides:
         settings = build_settings({**settings.model_dump(), **overrides}, f"{caller} options")
     return settings, config_root
+
+
+def selection_layer(options: dict[str, Any]) -> Layer | None:
+    """The rule selection given as options (``select``, ``extend_select``, ``ignore``), taken out of them: a
+    layer on top of the config's, as on the command line — ``select`` starts anew, ``ignore`` and
+    ``extend_select`` add to the config's, and an explicitly selected rule beats a config ``ignore``."""
+    given = {key: options.pop(key) for key in ("select", "extend_select", "ignore") if options.get(key) is not None}
+    if not given:
+        return None
+    for key, value in given.items():
+        values = (value,) if isinstance(value, str) else value
+        if not isinstance(values, (list, tuple)) or not all(isinstance(v, str) for v in values):
+            raise ConfigError(f"{key} must be a rule selector or a list of them, not {type(value).__name__}")
+        given[key] = tuple(values)
+    return (given.get("select"), given.get("extend_select", ()), given.get("ignore", ()))
 
 
 def _job_files(paths: Iterable[Source], validation_file: Source | None) -> list[tuple[str, FileRole]]:
@@ -100,12 +116,13 @@ def lint(
     them. ``validation_file`` is checked with the same rules, judged with the training files (an example in
     both is reported), and not billed. ``progress``, if given, is called with (path, bytes read) now and then.
     """
+    layer = selection_layer(options)
     settings, config_root = resolve_settings(
         "lint()", settings, config, config_root, {**options, "model": model or options.get("model")}
     )
     records, paths = _records_or_paths(source, validation_file)
     files = _job_files(paths, validation_file)
-    plan = Plan.from_settings(settings, config_root, has_validation=validation_file is not None)
+    plan = Plan.from_settings(settings, config_root, has_validation=validation_file is not None, layer=layer)
     scans: list[FileScan] = []
     if records is not None:
         scan = FileScan(plan, "<records>")

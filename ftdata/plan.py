@@ -16,7 +16,7 @@ from ftdata.config import Settings
 from ftdata.errors import ConfigError
 from ftdata.formats import excerpt
 from ftdata.reader import MAX_LINE_BYTES
-from ftdata.registry import Rule, all_rules, find_rule, select_rules, validate_selector
+from ftdata.registry import Layer, Rule, all_rules, find_rule, select_layers, select_rules, validate_selector
 from ftdata.report import MAX_PROBLEMS_PER_RULE
 from ftdata.ruleapi import RuleContext
 from ftdata.target import Target, build_target
@@ -39,10 +39,17 @@ class Plan:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, config_root: Path | None = None, *, has_validation: bool = False
+        cls,
+        settings: Settings,
+        config_root: Path | None = None,
+        *,
+        has_validation: bool = False,
+        layer: Layer | None = None,
     ) -> Plan:
+        """``layer``: a selection on top of the config's (the command line's, or the library's options)."""
         registry = all_rules()
-        rules = select_rules(registry, settings.select, settings.ignore, settings.extend_select)
+        config_layer: Layer = (settings.select, settings.extend_select, settings.ignore)
+        rules = select_layers(registry, [config_layer, *([layer] if layer else [])])
         severities = {rule.code: rule.severity for rule in registry}
         for key, severity in settings.severity.items():
             severities[find_rule(key, registry).code] = severity

@@ -217,6 +217,27 @@ def select_rules(
     return tuple(enabled)
 
 
+Layer = tuple["Sequence[str] | None", Sequence[str], Sequence[str]]  # (select or None, extend-select, ignore)
+
+
+def select_layers(rules: Sequence[Rule], layers: Sequence[Layer]) -> tuple[Rule, ...]:
+    """The rules left on after layers of selection, later layers on top (the config's, then the command
+    line's), as ruff does: a layer's ``select`` starts the selection anew; without one, the layer's
+    ``extend-select`` adds and its ``ignore`` removes, most specific selector first, ``ignore`` on a tie."""
+    enabled: set[str] = set()
+    for select, extend, ignore in layers:
+        chosen = [validate_selector(s, rules) for s in (*(select or ()), *extend)]
+        dropped = [validate_selector(s, rules) for s in ignore]
+        for rule in rules:
+            keep = max((_specificity(s, rule) for s in chosen), default=0)
+            drop = max((_specificity(s, rule) for s in dropped), default=0)
+            if keep > drop:
+                enabled.add(rule.code)
+            elif drop or select is not None:
+                enabled.discard(rule.code)
+    return tuple(rule for rule in rules if rule.code in enabled)
+
+
 def rules_markdown_table(rules: Sequence[Rule] | None = None) -> str:
     """The README's rule table, generated from the registry (a test fails when the README's copy is stale)."""
     rows = ["| code | name | group | severity | what it checks |", "|---|---|---|---|---|"]

@@ -159,3 +159,60 @@ def test_override_true_takes_over_a_catalog_alias(tmp_path: Path) -> None:
     good = str(FIXTURES / "examples" / "support-chat.jsonl")
     code, report, _ = lint_in(tmp_path, good, "--config", str(tmp_path / "ftdata.toml"), "--model", "gpt-4o")
     assert code == 0 and report["files"][0]["cost"]["model"] == "mine"
+
+
+@pytest.mark.parametrize(
+    ("config", "args", "on", "off"),
+    [
+        ('ignore = ["FT004"]', ["--ignore", "FT110"], set(), {"FT004", "FT110"}),  # CLI ignore adds
+        ('select = ["FT1"]', ["--extend-select", "FT004"], {"FT004", "FT106"}, {"FT005"}),  # CLI extend adds
+        ('extend-select = []\nignore = ["FT004"]', ["--select", "FT004"], {"FT004"}, {"FT106"}),  # CLI select wins
+        ('ignore = ["FT0"]', ["--extend-select", "FT004"], {"FT004"}, {"FT005"}),  # selected beats a config ignore
+        ('select = ["FT1"]', ["--select", "FT0"], {"FT004", "FT005"}, {"FT106"}),  # CLI select replaces
+        ('ignore = ["FT004"]', ["--ignore", "FT004", "--extend-select", "FT004"], set(), {"FT004"}),  # tie: ignore
+    ],
+)
+def test_command_line_selection_is_a_layer_on_the_config(
+    tmp_path: Path, config: str, args: list[str], on: set[str], off: set[str]
+) -> None:
+    """The precedence table of the README, as ruff has it."""
+    project(tmp_path, config)
+    code, document, err = lint_in(tmp_path, "data/train.jsonl", *args)
+    assert code in (0, 1), err
+    found = codes(document)
+    assert on <= found and not (off & found), found
+
+
+def test_the_library_options_are_the_same_layer(tmp_path: Path) -> None:
+    project(tmp_path, 'ignore = ["FT004"]')
+    data = tmp_path / "data" / "train.jsonl"
+    found = {p.code for p in ftdata.lint(data, config=tmp_path / "pyproject.toml", ignore=["FT110"]).problems}
+    assert "FT004" not in found and "FT110" not in found and "FT106" in found
+    found = {p.code for p in ftdata.lint(data, config=tmp_path / "pyproject.toml", select=["FT004"]).problems}
+    assert found == {"FT004"}
+
+
+def test_config_and_isolated_together_are_an_error(tmp_path: Path) -> None:
+    project(tmp_path, "")
+    code, _, err = lint_in(tmp_path, "data/train.jsonl", "--config", "pyproject.toml", "--isolated")
+    assert code == 2 and "--config and --isolated" in err
+
+
+@pytest.mark.parametrize("name", [".ftdata.toml", "ftdata.toml"])
+def test_ftdata_toml_is_found_like_pyproject_and_wins_in_its_folder(tmp_path: Path, name: str) -> None:
+    project(tmp_path, 'ignore = ["FT004"]')  # a pyproject beside it is not read
+    (tmp_path / name).write_text('ignore = ["FT005"]\n')
+    code, document, err = lint_in(tmp_path, "data/train.jsonl", "-v")
+    assert "FT004" in codes(document) and "FT005" not in codes(document)
+    assert f"ftdata: config {tmp_path / name}" in err
+
+
+def test_discovery_starts_from_the_files_folder_not_the_working_folder(tmp_path: Path) -> None:
+    project(tmp_path / "proj" if (tmp_path / "proj").mkdir() is None else tmp_path, 'ignore = ["FT004"]')
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    code, document, err = lint_in(elsewhere, str(tmp_path / "proj" / "data" / "train.jsonl"), "-v")
+    assert "FT004" not in codes(document) and "FT106" in codes(document)
+    assert f"config {tmp_path / 'proj' / 'pyproject.toml'} (the nearest to {tmp_path / 'proj' / 'data'})" in err
+    code, _, err = lint_in(elsewhere, str(tmp_path / "proj" / "data" / "train.jsonl"), "-v", "--isolated")
+    assert "--isolated: no config file read" in err
