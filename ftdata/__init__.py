@@ -29,6 +29,19 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
+
+def _rules_in_a_checkout() -> None:
+    """Run from a source checkout (``python -m ftdata`` in the repository, or an editable install that
+    puts the repository on the path), ``ftdata.rules`` is the ``rules/`` folder beside ``ftdata/``, as the
+    wheel lays it out; installed, ``ftdata/rules`` is there and this does nothing."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(here)
+    if not os.path.isdir(os.path.join(here, "rules")) and os.path.isfile(os.path.join(root, "rules", "__init__.py")):
+        __path__.append(root)
+
+
+_rules_in_a_checkout()
+
 # Loaded on first use, so that importing a light module (a plugin's ``from ftdata.ruleapi import Finding``)
 # does not load the engine, the token counter and tiktoken.
 _LAZY = {

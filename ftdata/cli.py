@@ -5,9 +5,12 @@ Exit codes: 0 no error, 1 at least one error (or warning with --strict), 2 could
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -20,7 +23,18 @@ from ftdata.config import Settings, discovery_start, load_settings, parse_assign
 from ftdata.engine import estimate_cost
 from ftdata.engine import lint as run_lint
 from ftdata.errors import ConfigError, FtdataError, RuleCrashError
-from ftdata.formatters import RenderOptions, Subject, formats_for, render
+from ftdata.files import InputsFailedError
+from ftdata.formatters import (
+    RenderOptions,
+    Subject,
+    budget_message,
+    formats_for,
+    github_step_summary,
+    is_machine,
+    render,
+    report_schema_text,
+    summary_line,
+)
 from ftdata.reader import STDIN
 from ftdata.registry import Rule, all_rules, find_rule
 from ftdata.vocabulary import METHODS
@@ -73,7 +87,30 @@ class ToolError(click.ClickException):
         click.echo(f"ftdata: error: {self.format_message()}", err=True)
 
 
+class _InputsFailed(ToolError):
+    """No path given could be checked: one line on stderr for each, then exit 2."""
+
+    def __init__(self, failures: Sequence[tuple[str, str]]) -> None:
+        super().__init__("no path given could be checked")
+        self.failures = failures
+
+    def show(self, file: Any = None) -> None:
+        _say_inputs_failed(self.failures)
+
+
+def _say_inputs_failed(failures: Iterable[tuple[str, str]]) -> None:
+    for path, message in failures:
+        click.echo(f"ftdata: error: {path}: {message}", err=True)
+
+
+def _patterns(_: click.Context, __: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...] | None:
+    """--exclude / --extend-exclude: repeated or comma-separated patterns; None when not given."""
+    return _split(values) or None
+
+
 def _fail(exc: FtdataError) -> NoReturn:
+    if isinstance(exc, InputsFailedError):
+        raise _InputsFailed(exc.failures) from exc
     if isinstance(exc, RuleCrashError) and _verbose():
         click.echo(f"ftdata: traceback of the failing rule {exc.code}:\n{exc.details.rstrip()}", err=True)
     raise ToolError(str(exc)) from exc
@@ -92,12 +129,30 @@ def _set_verbose(context: click.Context, _: click.Parameter, value: bool) -> Non
         context.find_root().meta[_VERBOSE] = True
 
 
+def _print_version(context: click.Context) -> None:
+    from ftdata.catalog import load_catalog
+
+    catalog = load_catalog()
+    click.echo(
+        f"ftdata, version {__version__} (model catalog: {len(catalog.models)} models, prices taken "
+        f"{catalog.prices_taken})"
+    )
+    context.exit()
+
+
 def _split(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(item.strip() for value in values for item in value.split(",") if item.strip())
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, "--version", prog_name="ftdata")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda context, _, value: _print_version(context) if value else None,
+    help="Show the version, and the date of the model catalog's prices, and exit.",
+)
 def main() -> None:
     """Check fine-tuning datasets (JSONL) before upload: problems line by line, tokens and cost."""
 
@@ -181,6 +236,31 @@ def _run_options(function: Any) -> Any:
                 default=None,
                 help="Allow downloading a missing encoding (30 s timeout).",
             ),
+            click.option(
+                "--exclude",
+                multiple=True,
+                metavar="PATTERN",
+                callback=_patterns,
+                help="Paths to leave out of folders, gitignore-style, comma-separated; replaces the default list "
+                "(.git, .venv, node_modules, build, ...) and the config's.",
+            ),
+            click.option(
+                "--extend-exclude",
+                multiple=True,
+                metavar="PATTERN",
+                callback=_patterns,
+                help="Paths to leave out, on top of the excluded ones (comma-separated).",
+            ),
+            click.option(
+                "--respect-gitignore/--no-respect-gitignore",
+                default=None,
+                help="Leave out of folders what .gitignore ignores [default: respect].",
+            ),
+            click.option(
+                "--force-exclude/--no-force-exclude",
+                default=None,
+                help="Apply the excludes to paths named on the command line too (for pre-commit) [default: no].",
+            ),
         ]
     ):
         function = option(function)
@@ -211,6 +291,9 @@ def _settings(
     severities = overrides.pop("severities", ())
     if severities:
         overrides["severity"] = {**settings.severity, **parse_assignments(_split(severities), "severity")}
+    extend_exclude = overrides.pop("extend_exclude", None)
+    if extend_exclude:  # on top of the config's extend-exclude, as ruff does
+        overrides["extend_exclude"] = (*settings.extend_exclude, *extend_exclude)
     grader_keys = overrides.pop("grader_keys", None)
     if grader_keys:
         options = {key: dict(value) for key, value in settings.options.items()}
@@ -242,6 +325,23 @@ def _settings(
 @click.option(
     "--progress/--no-progress", default=None, help="Progress on stderr [default: on a terminal, for big files]."
 )
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(dir_okay=False),
+    help="Write the output to this file (replaced whole, never half-written), not stdout; the summary line goes "
+    "to stderr.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Problems only (text: no tokens, cost, counts or summary line).")
+@click.option("--statistics", is_flag=True, help="Counts by rule only (text, concise or json).")
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour severities and codes in text and concise (auto: on a terminal or with FORCE_COLOR; not with "
+    "NO_COLOR).",
+)
 @_run_options
 def lint(
     paths: tuple[str, ...],
@@ -256,6 +356,10 @@ def lint(
     exit_zero: bool,
     show_all: bool,
     progress: bool | None,
+    output_file: str | None,
+    quiet: bool,
+    statistics: bool,
+    color: str,
     validation_file: str | None,
     config_file: Path | None,
     isolated: bool,
@@ -266,6 +370,11 @@ def lint(
     PATHS are files (- for standard input; gzip is decompressed) or folders (their .jsonl and .jsonl.gz files).
     """
     meters = _ProgressMeters(progress)
+    chosen = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" and not statistics else "text")
+    if statistics and chosen not in _STATISTICS_FORMATS:
+        raise ToolError(f"--statistics prints {', '.join(_STATISTICS_FORMATS)}, not {chosen}")
+    if output_file is not None:
+        _check_output_file(output_file, [*paths, *([validation_file] if validation_file else [])])
     try:
         settings, root = _settings(
             config_file,
@@ -296,13 +405,131 @@ def lint(
         _fail(exc)
     finally:
         meters.done()
-    chosen = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    _echo(render(chosen, "lint", report, _options(show_all=show_all)))
-    if report.over_budget:
-        click.echo(
-            f"ftdata: over budget: the estimate ${report.usd:,.2f} is above --max-usd ${report.max_usd:,.2f}", err=True
-        )
+    options = RenderOptions(
+        show_all=show_all,
+        today=target.today(),
+        quiet=quiet,
+        statistics=statistics,
+        color=_use_color(color, to_file=output_file is not None),
+    )
+    output = render(chosen, "lint", report, options)
+    if output_file is None:
+        _print(output, machine=is_machine(chosen), color=options.color)
+    else:
+        _check_output_file(output_file, [file.path for file in report.files])  # the files a folder stood for
+        _write_atomically(output_file, output)
+        if not quiet:
+            click.echo(_encodable(summary_line(report), sys.stderr), err=True)
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if chosen == "github" and step_summary:
+        _append_step_summary(step_summary, report)
+    budget = budget_message(report)
+    if budget:
+        click.echo(f"ftdata: over budget: {budget}", err=True)
+    if report.inputs_failed:  # the files that could be read are reported above; the run still could not do it all
+        _say_inputs_failed(report.inputs_failed)
+        sys.exit(2)
     sys.exit(0 if exit_zero or report.ok else 1)
+
+
+_STATISTICS_FORMATS = ("text", "concise", "json")
+
+
+def _use_color(choice: str, *, to_file: bool) -> bool:
+    """--color: always or never as said; auto colours on a terminal, or with FORCE_COLOR, never with NO_COLOR."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR", "").lower() not in ("", "0", "false"):
+        return True
+    return not to_file and sys.stdout.isatty()
+
+
+def _encodable(text: str, stream: Any) -> str:
+    """``text`` as ``stream`` can hold it: what its encoding lacks becomes '?' (never an encoding error)."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return text.encode(encoding, "replace").decode(encoding)
+    except LookupError:
+        pass
+    return text
+
+
+def _print(output: str, *, machine: bool, color: bool) -> None:
+    """A lint rendering on stdout (nothing when it is empty): machine formats as UTF-8 bytes, the others in the
+    stream's encoding, with what it cannot hold replaced."""
+    if not output:
+        return
+    if machine:
+        click.echo((click.unstyle(output) if "\x1b" in output else output).encode("utf-8"))
+    else:
+        click.echo(_encodable(output, sys.stdout), color=True if color else None)
+
+
+def _check_output_file(output_file: str, inputs: Iterable[str]) -> None:
+    """Refuse an --output-file whose folder does not exist, or that is one of the files checked."""
+    folder = os.path.dirname(os.path.abspath(output_file))
+    if not os.path.isdir(folder):
+        raise ToolError(f"--output-file {output_file}: the folder {folder} does not exist")
+    for name in inputs:
+        if name == STDIN:
+            continue
+        with contextlib.suppress(OSError):
+            if os.path.samefile(name, output_file):
+                raise ToolError(
+                    f"--output-file {output_file} is the input file {name}: writing there would destroy it; "
+                    "choose another path"
+                )
+
+
+def _write_atomically(path: str, text: str) -> None:
+    """Write ``text`` (and a final newline) to ``path`` through a temporary file in the same folder, then
+    os.replace: readers see the old file or the whole new one, never half of it."""
+    target = os.path.abspath(path)
+    data = (text + "\n").encode("utf-8") if text else b""
+    try:
+        mode = os.stat(target).st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        mode = 0o666 & ~mask
+    try:
+        handle, temp = tempfile.mkstemp(
+            dir=os.path.dirname(target), prefix=f".{os.path.basename(target)}.", suffix=".tmp"
+        )
+    except OSError as exc:
+        raise ToolError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        if isinstance(exc, OSError):
+            raise ToolError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise
+
+
+def _append_step_summary(path: str, report: Any) -> None:
+    """--format github: the Markdown summary appended to $GITHUB_STEP_SUMMARY (a warning if it cannot be)."""
+    try:
+        with open(path, "a", encoding="utf-8") as stream:
+            stream.write("\n" + github_step_summary(report))
+    except OSError as exc:
+        click.echo(f"ftdata: warning: cannot append to $GITHUB_STEP_SUMMARY ({path}): {exc.strerror or exc}", err=True)
+
+
+@main.command(name="schema")
+def schema() -> None:
+    """Print the JSON Schema (draft 2020-12) of the document 'ftdata lint --format json' prints."""
+    click.echo(report_schema_text().rstrip("\n"))
 
 
 @main.command()
@@ -315,11 +542,22 @@ def lint(
     help="Model(s) to price [default: every catalog model that takes the files' format].",
 )
 @_format_option("cost", default="text")
+@click.option(
+    "--all",
+    "every_model",
+    is_flag=True,
+    help="Every catalog model, those that cannot train the files today too (marked), and not only the config's.",
+)
+@click.option(
+    "--progress/--no-progress", default=None, help="Progress on stderr [default: on a terminal, for big files]."
+)
 @_run_options
 def cost(
     paths: tuple[str, ...],
     models: tuple[str, ...],
     output_format: str,
+    every_model: bool,
+    progress: bool | None,
     validation_file: str | None,
     config_file: Path | None,
     isolated: bool,
@@ -329,21 +567,38 @@ def cost(
 
     Counts every example with each model's own encoding, applies the model's limit (longer examples are
     truncated and billed up to the limit) and the service's auto epochs rule (unless --epochs), and prices
-    the trained tokens. Each file is a separate job; the total is their sum.
+    the trained tokens. Each file is a separate job; the total is their sum. Models that cannot train the
+    files today (their format, or new jobs ended) are left out, as lint would refuse them (--all: listed,
+    marked); a model named with -m that cannot is marked and the command exits 1.
     """
+    meters = _ProgressMeters(progress)
     try:
         settings, root = _settings(config_file, isolated, paths, **overrides)
         comparison = estimate_cost(
-            paths, model=_split(models) or None, validation_file=validation_file, settings=settings, config_root=root
+            paths,
+            model=_split(models) or None,
+            validation_file=validation_file,
+            settings=settings,
+            config_root=root,
+            every_model=every_model,
+            progress=meters,
         )
     except FtdataError as exc:
         _fail(exc)
+    finally:
+        meters.done()
     _echo(render(output_format, "cost", comparison, _options()))
+    failed = False
+    refused = [row for row in comparison.models if row.status is not None and models]
+    for row in refused:
+        click.echo(f"ftdata: error: {row.model.name} {row.status}: the service would refuse the job", err=True)
+        failed = True
     over = comparison.over_budget
     if over:
         names = ", ".join(f"{m.model.name} (${m.usd:,.2f})" for m in over)
         click.echo(f"ftdata: over budget (--max-usd ${comparison.max_usd:,.2f}): {names}", err=True)
-        sys.exit(1)
+        failed = True
+    sys.exit(1 if failed else 0)
 
 
 @main.command()
@@ -382,7 +637,14 @@ class _ProgressMeters:
 
 
 class _ProgressMeter:
-    """A one-line progress display on stderr: bytes read, share of the file, MB/s."""
+    """A one-line progress display on stderr: bytes checked, share of the file, MB/s.
+
+    The line is redrawn in place and cleared to its end (no stale characters), cut to the terminal's width
+    (no trail of wrapped lines on a narrow terminal), and shows a rate only once there is a second of
+    measure behind it (no absurd first figure).
+    """
+
+    RATE_AFTER_SECONDS = 1.0
 
     def __init__(self, path: str, size: int) -> None:
         self.path, self.size, self.start, self.last = path, size, time.monotonic(), 0.0
@@ -392,13 +654,20 @@ class _ProgressMeter:
         if now - self.last < 0.2:
             return
         self.last = now
-        rate = done / max(now - self.start, 1e-9) / 1e6
-        click.echo(
-            f"\rftdata: {self.path}: {done / 1e6:,.0f}/{self.size / 1e6:,.0f} MB "
-            f"({100 * done / max(self.size, 1):.0f}%, {rate:,.1f} MB/s)",
-            err=True,
-            nl=False,
-        )
+        elapsed = now - self.start
+        rate = f", {done / elapsed / 1e6:,.1f} MB/s" if elapsed >= self.RATE_AFTER_SECONDS else ""
+        figures = f"{done / 1e6:,.0f}/{self.size / 1e6:,.0f} MB ({100 * done / max(self.size, 1):.0f}%{rate})"
+        columns = shutil.get_terminal_size((80, 24)).columns if sys.stderr.isatty() else 10_000
+        click.echo("\r" + self.line(figures, columns) + "\033[K", err=True, nl=False)
+
+    def line(self, figures: str, columns: int) -> str:
+        """The progress text, cut to fit in ``columns`` (the path shortened from the left first)."""
+        room = max(columns - 1, 10)
+        text = f"ftdata: {self.path}: {figures}"
+        if len(text) <= room:
+            return text
+        keep = room - len(f"ftdata: …: {figures}")
+        return f"ftdata: …{self.path[-keep:]}: {figures}" if keep > 0 else text[:room]
 
     def done(self) -> None:
         click.echo("\r\033[K", err=True, nl=False)

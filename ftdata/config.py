@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ftdata.errors import ConfigError
+from ftdata.files import DEFAULT_EXCLUDE, check_patterns
 from ftdata.reader import MAX_LINE_BYTES
 from ftdata.report import MAX_PROBLEMS_PER_RULE
 from ftdata.strict import Bool, Int, Number
@@ -54,11 +55,26 @@ class Settings(BaseModel):
     jobs: Int | None = Field(default=None, ge=1, le=1024)  # worker processes; default: one per available core
     max_line_bytes: Int = Field(default=MAX_LINE_BYTES, ge=64, le=1 << 40)  # longer lines are reported, not read
     max_problems_per_rule: Int = Field(default=MAX_PROBLEMS_PER_RULE, ge=0)  # kept per rule and file (0: all)
+    # Which files a folder stands for (ftdata.files): gitignore-style patterns, relative to the config's folder.
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE  # replaces the default list
+    extend_exclude: tuple[str, ...] = ()  # added to it
+    respect_gitignore: Bool = True  # skip what .gitignore ignores when walking folders
+    force_exclude: Bool = False  # apply the excludes to paths named explicitly too (pre-commit names each file)
 
     @field_validator("select", "extend_select", "ignore", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return (value,) if isinstance(value, str) else value
+
+    @field_validator("exclude", "extend_exclude", mode="before")
+    @classmethod
+    def _one_pattern_or_many(cls, value: Any) -> Any:
+        return (value,) if isinstance(value, str) else value
+
+    @field_validator("exclude", "extend_exclude")
+    @classmethod
+    def _valid_patterns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return check_patterns(value)
 
     def merged(self, **overrides: Any) -> Settings:
         """A copy with the given (non-None) values replaced, validated like the file."""

@@ -139,6 +139,7 @@ class ModelCost:
     model: Model
     max_tokens: int
     files: tuple[FileCost, ...]
+    status: str | None = None  # why the model cannot train these files today (None: it can)
 
     @property
     def usd(self) -> float | None:
@@ -157,6 +158,7 @@ class ModelCost:
         first = self.files[0].estimate if self.files else None
         return {
             "model": self.model.name,
+            "status": self.status,
             "max_tokens_per_example": self.max_tokens,
             "examples_truncated": self.truncated,
             "trained_tokens": self.trained_tokens,
@@ -175,6 +177,7 @@ class CostComparison:
     models: tuple[ModelCost, ...]
     prices_taken: str
     max_usd: float | None = None
+    notes: tuple[str, ...] = ()  # what the table leaves out, and how to see it
 
     @property
     def over_budget(self) -> tuple[ModelCost, ...]:
@@ -190,4 +193,5 @@ class CostComparison:
             "models": [m.to_dict() for m in self.models],
             "max_usd": self.max_usd,
             "over_budget": [m.model.name for m in self.over_budget],
+            "notes": list(self.notes),
         }

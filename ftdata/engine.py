@@ -15,9 +15,11 @@ from ftdata.catalog import Model
 from ftdata.config import Settings, build_settings, load_settings
 from ftdata.cost import CostComparison, FileCost, ModelCost
 from ftdata.errors import ConfigError, InputError
+from ftdata.files import Failure, FileFinder, InputsFailedError, read_failure
 from ftdata.judge import judge
+from ftdata.lifecycle import cannot_train
 from ftdata.plan import Plan
-from ftdata.reader import expand_paths, records_from
+from ftdata.reader import records_from
 from ftdata.registry import Layer
 from ftdata.report import Report
 from ftdata.runner import Runner
@@ -65,11 +67,16 @@ def selection_layer(options: dict[str, Any]) -> Layer | None:
     return (given.get("select"), given.get("extend_select", ()), given.get("ignore", ()))
 
 
-def _job_files(paths: Iterable[Source], validation_file: Source | None) -> list[tuple[str, FileRole]]:
-    files: list[tuple[str, FileRole]] = [(name, "training") for name in expand_paths(paths)]
+def _job_files(
+    paths: Iterable[Source], validation_file: Source | None, settings: Settings, config_root: Path | None
+) -> tuple[list[tuple[str, FileRole]], list[Failure]]:
+    """The files of the job (folders expanded, excludes applied: :mod:`ftdata.files`) and the paths that
+    could not be expanded, with why."""
+    found = FileFinder.from_settings(settings, config_root).find(paths)
+    files: list[tuple[str, FileRole]] = [(name, "training") for name in found.files]
     if validation_file is not None:
         files.append((os.fspath(validation_file), "validation"))
-    return files
+    return files, found.failed
 
 
 def _records_or_paths(
@@ -121,7 +128,7 @@ def lint(
         "lint()", settings, config, config_root, {**options, "model": model or options.get("model")}
     )
     records, paths = _records_or_paths(source, validation_file)
-    files = _job_files(paths, validation_file)
+    files, failed = _job_files(paths, validation_file, settings, config_root)
     plan = Plan.from_settings(settings, config_root, has_validation=validation_file is not None, layer=layer)
     scans: list[FileScan] = []
     if records is not None:
@@ -131,8 +138,15 @@ def lint(
     with Runner([plan], settings.jobs) as runner:
         for name, role in files:
             callback = (lambda done, _name=name: progress(_name, done)) if progress else None
-            scans.append(runner.scan(plan, name, role, callback))
-    return judge(scans, plan, strict=settings.strict, max_usd=settings.max_usd)
+            try:
+                scans.append(runner.scan(plan, name, role, callback))
+            except InputError as exc:  # missing or unreadable: reported, and the other files are still checked
+                failed.append(read_failure(name, exc))
+    if failed and not scans:
+        raise InputsFailedError(failed)
+    report = judge(scans, plan, strict=settings.strict, max_usd=settings.max_usd)
+    report.inputs_failed = failed
+    return report
 
 
 def estimate_cost(
@@ -143,19 +157,40 @@ def estimate_cost(
     config: str | os.PathLike[str] | None = None,
     settings: Settings | None = None,
     config_root: Path | None = None,
+    every_model: bool = False,
+    progress: Progress | None = None,
     **options: Any,
 ) -> CostComparison:
-    """Price training files on one model, several, or (``model=None``) every catalog model that takes their format.
+    """Price training files on one model, several, or (``model=None``) every catalog model that can train them.
 
+    Which models can train the files is decided as ``lint`` decides it (the format, and whether new jobs can
+    still start): with no model named, those that cannot are left out, or listed with why (``every_model``).
+    With no model named here but one in the config, only that one is priced (``every_model``: all of them).
     Each file is a separate job: its epochs follow the target's rule unless ``epochs`` is given.
     ``validation_file`` is counted and listed, never billed. Options are those of :func:`lint`.
     """
+    selection_layer(options)  # a rule selection changes nothing here
     settings, config_root = resolve_settings("estimate_cost()", settings, config, config_root, options)
     base = build_target(settings, config_root)
     catalog = base.catalog
-    names = [model] if isinstance(model, str) else list(model or ([settings.model] if settings.model else []))
+    notes: list[str] = []
+    names = [model] if isinstance(model, str) else list(model or [])
+    if not names and settings.model and not every_model:
+        names = [settings.model]
+        notes.append(f"priced only {settings.model}, the model your configuration names; --all prices every model")
     chosen = [catalog.resolve(name) for name in names]
-    files = _job_files([source] if isinstance(source, (str, os.PathLike)) else source, validation_file)
+    if settings.max_usd is not None:
+        for entry in chosen:  # as lint does: a budget needs a price per token
+            price = entry.training_price
+            if price is None or price.per != "1M tokens":
+                raise ConfigError(
+                    f"a budget (--max-usd / max-usd) needs a model priced per token; {entry.name} is priced "
+                    + (f"per {price.per}" if price else "by no known figure")
+                )
+    sources = [source] if isinstance(source, (str, os.PathLike)) else source
+    files, failed = _job_files(sources, validation_file, settings, config_root)
+    if failed:  # a table that leaves out a file would understate the cost: nothing is priced
+        raise InputsFailedError(failed)
     # Counting needs no rule; each (encoding, tool-token constants) pair is counted once per file.
     plans: dict[tuple[str, str], Plan] = {}
 
@@ -171,7 +206,8 @@ def estimate_cost(
         todo = [(path, plan) for path, plan in wanted if (path, id(plan)) not in scans]
         with Runner(list({id(plan): plan for _, plan in todo}.values()), settings.jobs) as runner:
             for path, plan in todo:
-                scans[(path, id(plan))] = runner.scan(plan, path)
+                callback = (lambda done, _path=path: progress(_path, done)) if progress else None
+                scans[(path, id(plan))] = runner.scan(plan, path, progress=callback)
 
     default = plan_for(base.model or catalog.resolve(DEFAULT_COUNTING_MODEL))
     count([(path, default) for path, _ in files])
@@ -190,8 +226,15 @@ def estimate_cost(
         )
     training = [path for path, role in files if role == "training"]
     training_formats = {scans[(path, id(default))].partial.facts.format for path in training} - {None}
+    status = {m.name: cannot_train(m, training_formats, base.today) for m in catalog.models}
     if not chosen:
-        chosen = [m for m in catalog.models if training_formats <= set(m.formats)]
+        chosen = [m for m in catalog.models if every_model or status[m.name] is None]
+        hidden = len(catalog.models) - len(chosen)
+        if hidden:
+            notes.append(
+                f"{hidden} catalog model(s) cannot train these files today (format, or new jobs ended) and are "
+                "left out; --all lists them, marked"
+            )
     count([(path, plan_for(entry)) for entry in chosen for path in training])
     rows = []
     for entry in chosen:
@@ -203,6 +246,8 @@ def estimate_cost(
             counts = scans[(path, id(plan_for(entry)))].partial.facts.token_counts
             over = sum(n for tokens, n in counts.items() if tokens > target.max_tokens)
             priced.append(FileCost(path, sum(counts.values()), over, target.price(counts)))
-        rows.append(ModelCost(entry, target.max_tokens, tuple(priced)))
-    rows.sort(key=lambda row: (row.usd is None, row.usd or 0.0, row.model.name))
-    return CostComparison(tuple(listed), tuple(rows), catalog.prices_taken, settings.max_usd)
+        rows.append(ModelCost(entry, target.max_tokens, tuple(priced), status.get(entry.name)))
+    rows.sort(key=lambda row: (row.status is not None, row.usd is None, row.usd or 0.0, row.model.name))
+    if settings.max_usd is not None and any(row.usd is None and row.status is None for row in rows):
+        notes.append("the budget is not checked on models priced per hour of training")
+    return CostComparison(tuple(listed), tuple(rows), catalog.prices_taken, settings.max_usd, tuple(notes))

@@ -2,29 +2,44 @@
 
 An :class:`OutputFormat` has a name and one renderer per subject it can show (a lint report, a cost
 comparison, the model catalog, the rule list). A renderer is a pure function from the whole value (and
-:class:`RenderOptions`) to one string; machine formats (json, github, concise) print nothing else.
+:class:`RenderOptions`) to one string; machine formats (json, sarif, junit, gitlab, json-lines, github)
+print nothing else, are never coloured and are written as UTF-8 whatever the terminal's encoding.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
+import os
+import re
+import urllib.parse
+import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Callable, Container, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import PurePath
 from typing import Any, Literal, get_args, overload
 
+import click
 import orjson
 
+from ftdata import __version__
 from ftdata.catalog import Catalog
 from ftdata.cost import CostComparison, CostEstimate
+from ftdata.errors import FtdataError
 from ftdata.lifecycle import lifecycle_status
-from ftdata.registry import Rule
+from ftdata.reader import STDIN
+from ftdata.registry import Rule, all_rules
 from ftdata.report import FileReport, Problem, Report, TokenStats
 
 Subject = Literal["lint", "cost", "models", "rules"]
 SUBJECTS: tuple[Subject, ...] = get_args(Subject)
 TEXT_PER_RULE_LIMIT = 20  # problems of one rule shown per file in text output (--show-all for every one)
 GITHUB_ANNOTATION_LIMIT = 50  # GitHub shows only a few annotations per step; the rest go in one notice
+REPORT_SCHEMA = "report.schema.json"  # the JSON Schema of the lint json document, shipped in the package
+SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+FINGERPRINT_KEY = "ftdata/v1"  # the partialFingerprints key in SARIF (a new key if the recipe ever changes)
 
 
 @dataclass(frozen=True)
@@ -33,6 +48,9 @@ class RenderOptions:
 
     show_all: bool = False  # text lint: every problem, not TEXT_PER_RULE_LIMIT per rule per file
     today: datetime.date | None = None  # the date model lifecycles are judged on (None: the system date)
+    quiet: bool = False  # text lint: the problems only (no tokens, cost, counts by rule, summary line)
+    statistics: bool = False  # text, concise and json lint: counts by rule instead of the problems
+    color: bool = False  # text and concise: ANSI colours on severities and codes (machine formats never)
 
     @property
     def day(self) -> datetime.date:
@@ -41,7 +59,12 @@ class RenderOptions:
 
 @dataclass(frozen=True)
 class OutputFormat:
-    """A ``--format`` value: a name, a one-line description and a renderer for each subject it supports."""
+    """A ``--format`` value: a name, a one-line description and a renderer for each subject it supports.
+
+    ``machine``: for programs, not people: never coloured, left as is by ``--quiet``, and written as UTF-8
+    bytes whatever the encoding of the stream (people's formats are written in the stream's encoding, with
+    what it cannot hold replaced).
+    """
 
     name: str
     description: str
@@ -49,6 +72,7 @@ class OutputFormat:
     cost: Callable[[CostComparison, RenderOptions], str] | None = None
     models: Callable[[Catalog, RenderOptions], str] | None = None
     rules: Callable[[Sequence[Rule], RenderOptions], str] | None = None
+    machine: bool = False
 
     def supports(self, subject: Subject) -> bool:
         return getattr(self, subject) is not None
@@ -59,19 +83,61 @@ def _json(value: Any) -> str:
 
 
 def format_json(report: Report, options: RenderOptions) -> str:
+    if options.statistics:
+        return _json(statistics(report))
     return _json(report.to_dict())
+
+
+_SEVERITY_STYLE: dict[str, dict[str, Any]] = {
+    "error": {"fg": "red", "bold": True},
+    "warning": {"fg": "yellow", "bold": True},
+    "info": {"fg": "cyan"},
+}
+
+
+def _severity(word: str, options: RenderOptions, width: int = 0) -> str:
+    """A severity word, padded to ``width`` (before colouring: the escapes take no column), coloured if asked."""
+    padding = " " * (width - len(word))
+    return (click.style(word, **_SEVERITY_STYLE.get(word, {})) if options.color else word) + padding
+
+
+def _code(code: str, options: RenderOptions, width: int = 0) -> str:
+    return (click.style(code, bold=True) if options.color else code) + " " * (width - len(code))
 
 
 def format_concise(report: Report, options: RenderOptions) -> str:
     """``path:line:col: CODE message`` per problem (file-level problems at 1:1), for editors and grep."""
+    if options.statistics:
+        return _statistics_text(report, options)
     lines = []
     for problem in report.problems:
         where = f" {problem.path}:" if problem.path else ""
         lines.append(
-            f"{problem.file}:{problem.line or 1}:{problem.column or 1}: {problem.code} "
-            f"[{problem.severity}]{where} {problem.message}"
+            f"{problem.file}:{problem.line or 1}:{problem.column or 1}: {_code(problem.code, options)} "
+            f"[{_severity(problem.severity, options)}]{where} {problem.message}"
         )
     return "\n".join(lines)
+
+
+def statistics(report: Report) -> list[dict[str, Any]]:
+    """Problems counted by rule (those past max-problems-per-rule included), most frequent first."""
+    rows = sorted(report.by_rule.items(), key=lambda item: (-item[1], item[0]))
+    return [{"code": code, "name": name, "severity": severity, "count": n} for (code, name, severity), n in rows]
+
+
+def _statistics_text(report: Report, options: RenderOptions) -> str:
+    """``--statistics``: one ``count  CODE  name  severity`` line per rule, most frequent first (as ruff)."""
+    rows = statistics(report)
+    if not rows:
+        return ""
+    count_width = max(len(f"{row['count']:,}") for row in rows)
+    code_width = max(len(row["code"]) for row in rows)
+    name_width = max(len(row["name"]) for row in rows)
+    return "\n".join(
+        f"{row['count']:>{count_width},}  {_code(row['code'], options, code_width)}  {row['name']:<{name_width}}  "
+        f"{_severity(row['severity'], options)}"
+        for row in rows
+    )
 
 
 def _github_escape(text: str, *, property_value: bool = False) -> str:
@@ -79,53 +145,126 @@ def _github_escape(text: str, *, property_value: bool = False) -> str:
     return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
 
 
+_GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
+_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
 def format_github(report: Report, options: RenderOptions, *, limit: int = GITHUB_ANNOTATION_LIMIT) -> str:
-    """GitHub Actions workflow commands: one annotation per problem, capped, then a summary line."""
-    level = {"error": "error", "warning": "warning", "info": "notice"}
+    """GitHub Actions workflow commands: a collapsed group per file (its annotations, then its tokens and cost
+    as plain lines), at most ``limit`` annotations in all (errors first), a budget failure as an error, and
+    the summary line."""
+    ranked = sorted(
+        ((_RANK.get(p.severity, 3), f, i) for f, file in enumerate(report.files) for i, p in enumerate(file.problems))
+    )
+    shown = {(f, i) for _, f, i in ranked[:limit]}
     lines = []
-    ordered = sorted(report.problems, key=lambda p: ("error", "warning", "info").index(p.severity))
-    for problem in ordered[:limit]:
-        properties = [f"file={_github_escape(problem.file, property_value=True)}"]
-        if problem.line is not None:
-            properties.append(f"line={problem.line}")
-            if problem.column:
-                properties.append(f"col={problem.column}")
-        properties.append(f"title={_github_escape(f'{problem.code} {problem.name}', property_value=True)}")
-        where = f"{problem.path}: " if problem.path else ""
-        lines.append(f"::{level[problem.severity]} {','.join(properties)}::{_github_escape(where + problem.message)}")
-    if len(ordered) > limit:
+    for f, file in enumerate(report.files):
+        lines.append(f"::group::{_github_escape(file.path)}")
+        annotated = sorted(
+            (p for i, p in enumerate(file.problems) if (f, i) in shown), key=lambda p: _RANK.get(p.severity, 3)
+        )
+        lines.extend(_github_annotation(problem) for problem in annotated)
+        if not file.problems and not file.left_out:
+            lines.append("  no problems found")
+        if file.tokens:
+            lines.append(_tokens_line(file.tokens))
+        if file.cost:
+            lines.append(_cost_line(file.cost))
+        lines.append("::endgroup::")
+    hidden = len(ranked) - len(shown)
+    if hidden:
         lines.append(
-            f"::notice title=ftdata::{len(ordered) - limit} more problem(s) not shown as annotations; "
+            f"::notice title=ftdata::{hidden} more problem(s) not shown as annotations; "
             "run 'ftdata lint' locally or use --format json to see them all"
         )
-    lines.append(_summary_line(report))
+    budget = budget_message(report)
+    if budget:
+        lines.append(f"::error title={_github_escape('ftdata budget', property_value=True)}::{_github_escape(budget)}")
+    lines.append(summary_line(report))
     return "\n".join(lines)
 
 
+def _github_annotation(problem: Problem) -> str:
+    properties = [f"file={_github_escape(problem.file, property_value=True)}"]
+    if problem.line is not None:
+        properties.append(f"line={problem.line}")
+        if problem.column:
+            properties.append(f"col={problem.column}")
+    properties.append(f"title={_github_escape(f'{problem.code} {problem.name}', property_value=True)}")
+    where = f"{problem.path}: " if problem.path else ""
+    level = _GITHUB_LEVEL.get(problem.severity, "notice")
+    return f"::{level} {','.join(properties)}::{_github_escape(where + problem.message)}"
+
+
+def github_step_summary(report: Report) -> str:
+    """The Markdown that ``--format github`` appends to ``$GITHUB_STEP_SUMMARY``: the verdict, a row per file
+    (examples, tokens, cost) and the problems by rule."""
+    lines = [f"### {_md(summary_line(report))}", ""]
+    lines.append("| file | role | format | examples | tokens | billed per epoch | cost |")
+    lines.append("|---|---|---|---:|---:|---:|---|")
+    for file in report.files:
+        tokens = file.tokens
+        lines.append(
+            f"| {_md(file.path)} | {file.role} | {_md(file.format or '-')} | {file.examples:,} | "
+            f"{f'{tokens.total:,}' if tokens else '-'} | {f'{tokens.billed:,}' if tokens else '-'} | "
+            f"{_md(_cost_cell(file))} |"
+        )
+    budget = budget_message(report)
+    if budget:
+        lines.extend(["", f"**Over budget**: {_md(budget)}."])
+    rows = statistics(report)
+    if rows:
+        lines.extend(["", "| rule | name | severity | problems |", "|---|---|---|---:|"])
+        lines.extend(f"| {r['code']} | {_md(r['name'])} | {r['severity']} | {r['count']:,} |" for r in rows)
+    else:
+        lines.extend(["", "No problems found."])
+    return "\n".join(lines) + "\n"
+
+
+def _cost_cell(file: FileReport) -> str:
+    cost = file.cost
+    if cost is None:
+        return "not billed" if file.role == "validation" else "-"
+    run = f"{cost.epochs} epoch{'s' if cost.epochs != 1 else ''}, {cost.trained_tokens:,} trained tokens"
+    if cost.usd is None:
+        return f"{run}{f' on {cost.model}' if cost.model else ''}; no price"
+    return f"${cost.usd:,.2f} on {cost.model} ({run})"
+
+
+def _md(text: str) -> str:
+    """Text for a Markdown table cell: punctuation that Markdown reads escaped, line breaks as spaces."""
+    return re.sub(r"([\\`*_{}\[\]<>()#+!|~$])", r"\\\1", " ".join(text.splitlines()))
+
+
 def format_text(report: Report, options: RenderOptions) -> str:
-    blocks = [_file_block(file, options.show_all) for file in report.files]
+    if options.statistics:
+        return _statistics_text(report, options)
+    files = [file for file in report.files if not options.quiet or file.problems or file.left_out]
+    blocks = [_file_block(file, options) for file in files]
+    if options.quiet:
+        return "\n\n".join(blocks)
     if report.by_rule:
         rows = [
-            f"  {count:>7,}  {code} {name} ({severity})"
+            f"  {count:>7,}  {_code(code, options)} {name} ({_severity(severity, options)})"
             for (code, name, severity), count in sorted(report.by_rule.items())
         ]
         blocks.append("Problems by rule:\n" + "\n".join(rows))
-    blocks.append(_summary_line(report))
+    blocks.append(summary_line(report))
     return "\n\n".join(blocks)
 
 
-def _file_block(file: FileReport, show_all: bool) -> str:
+def _file_block(file: FileReport, options: RenderOptions) -> str:
     kind = file.format or "unknown format"
     role = ", validation file: checked, not billed" if file.role == "validation" else ""
     lines = [f"{file.path}  ({kind}, {file.examples:,} example{'s' if file.examples != 1 else ''}{role})"]
     shown: Counter[str] = Counter()
     hidden: Counter[str] = Counter()
     for problem in file.problems:
-        if not show_all and shown[problem.code] >= TEXT_PER_RULE_LIMIT:
+        if not options.show_all and shown[problem.code] >= TEXT_PER_RULE_LIMIT:
             hidden[problem.code] += 1
             continue
         shown[problem.code] += 1
-        lines.append(_problem_line(problem))
+        lines.append(_problem_line(problem, options))
     left_out = {code: n for (code, _, _), n in file.left_out.items()}
     for code in sorted({*hidden, *left_out}):
         if code in left_out:
@@ -135,6 +274,8 @@ def _file_block(file: FileReport, show_all: bool) -> str:
             )
         else:
             lines.append(f"  ... {hidden[code]:,} more {code} not shown (--show-all or --format json lists every one)")
+    if options.quiet:
+        return "\n".join(lines)
     if not file.problems and not file.left_out:
         lines.append("  no problems found")
     if file.tokens:
@@ -144,10 +285,13 @@ def _file_block(file: FileReport, show_all: bool) -> str:
     return "\n".join(lines)
 
 
-def _problem_line(problem: Problem) -> str:
+def _problem_line(problem: Problem, options: RenderOptions) -> str:
     place = "file" if problem.line is None else f"{problem.line}" + (f":{problem.column}" if problem.column else "")
     where = f"{problem.path}: " if problem.path else ""
-    return f"  {place:<9} {problem.severity:<7}  {problem.code} {problem.name}  {where}{problem.message}"
+    return (
+        f"  {place:<9} {_severity(problem.severity, options, 7)}  {_code(problem.code, options)} {problem.name}  "
+        f"{where}{problem.message}"
+    )
 
 
 def _tokens_line(tokens: TokenStats) -> str:
@@ -178,7 +322,8 @@ def _cost_line(cost: CostEstimate) -> str:
     return f"  Cost{f' on {cost.model}' if cost.model else ''}: {run}; {cost.note}"
 
 
-def _summary_line(report: Report) -> str:
+def summary_line(report: Report) -> str:
+    """The one-line verdict that ends the text and github output (and goes to stderr with --output-file)."""
     counts = report.summary()
     files = len(report.files)
     verdict = "ok" if report.ok else "not ready"
@@ -192,6 +337,18 @@ def _summary_line(report: Report) -> str:
         f"ftdata: {verdict}: {counts['errors']:,} error(s), {counts['warnings']:,} warning(s), "
         f"{counts['infos']:,} info(s) in {files} file{'s' if files != 1 else ''}"
     )
+
+
+def budget_message(report: Report) -> str | None:
+    """What a budget failure says (None within budget or with no budget)."""
+    if not report.over_budget or report.usd is None or report.max_usd is None:
+        return None
+    return f"the estimate ${report.usd:,.2f} is above --max-usd ${report.max_usd:,.2f}"
+
+
+def report_schema_text() -> str:
+    """The JSON Schema (draft 2020-12) of ``ftdata lint --format json``, as shipped (``ftdata schema``)."""
+    return resources.files("ftdata").joinpath(REPORT_SCHEMA).read_text(encoding="utf-8")
 
 
 def _table(rows: Sequence[Sequence[str]], *, left: Container[int]) -> list[str]:
@@ -219,7 +376,14 @@ def format_cost(comparison: CostComparison, options: RenderOptions) -> str:
     rows = []
     for row in comparison.models:
         epochs = sorted({f.estimate.epochs for f in row.files})
-        status = lifecycle_status(row.model, today)
+        ending = lifecycle_status(row.model, today)
+        status = (
+            f"refused: {row.status}"
+            if row.status
+            else f"new jobs end {ending[1].rsplit(' end on ', 1)[-1]}"
+            if ending and ending[0] == "ending"
+            else "trains"
+        )
         over = comparison.max_usd is not None and row.usd is not None and row.usd > comparison.max_usd
         rows.append(
             (
@@ -229,13 +393,13 @@ def format_cost(comparison: CostComparison, options: RenderOptions) -> str:
                 "/".join(map(str, epochs)) or "-",
                 f"{row.trained_tokens:,}",
                 "per hour" if row.usd is None else f"${row.usd:,.2f}" + (" over" if over else ""),
-                status[0] + " " + str(row.model.lifecycle.new_jobs_end) if status and row.model.lifecycle else "",
+                status,
             )
         )
     lines.append("")
     lines.extend(_table([header, *rows], left=(0, 6)))
     if not rows:
-        lines.append("(no catalog model takes this format)")
+        lines.append("(no catalog model can train these files today; --all lists every model, marked)")
     if len([f for f in comparison.files if f["role"] == "training"]) > 1:
         lines.append("\nPer file:")
         for row in comparison.models:
@@ -247,7 +411,7 @@ def format_cost(comparison: CostComparison, options: RenderOptions) -> str:
                 )
     notes = sorted({f.estimate.note for row in comparison.models for f in row.files if f.estimate.note})
     lines.append("")
-    lines.extend(f"Note: {note}." for note in notes)
+    lines.extend(f"Note: {note}." for note in (*comparison.notes, *notes))
     lines.append(
         f"Prices taken {comparison.prices_taken}; estimates (the service bills what it counts). "
         "'truncated': examples over the limit, cut from the end and billed up to it."
@@ -317,6 +481,283 @@ def format_rules_json(rules: Sequence[Rule], options: RenderOptions) -> str:
     )
 
 
+# Fingerprints (SARIF partialFingerprints, GitLab fingerprint). A problem's fingerprint is the SHA-256 of its
+# rule code, its file's path as given, its JSON path, its message and its occurrence among the problems of that
+# file with the same four (1 for the first, 2 for the second...), cut to 32 hex digits. The line number is left
+# out on purpose: adding or removing an unrelated line above a problem moves it but keeps its fingerprint; it
+# changes when the problem itself changes (another message, another JSON path), when its file is named
+# differently, or when an identical problem appears before it in the same file. Fingerprints are unique within
+# a report.
+
+
+def fingerprinted(report: Report) -> Iterator[tuple[FileReport, Problem, str]]:
+    """Every problem of the report, with its file and its fingerprint (see above), in report order."""
+    for file in report.files:
+        seen: Counter[str] = Counter()
+        for problem in file.problems:
+            key = "\0".join((problem.code, file.path, problem.path or "", problem.message))
+            seen[key] += 1
+            digest = hashlib.sha256(f"{key}\0{seen[key]}".encode("utf-8", "surrogatepass")).hexdigest()
+            yield file, problem, digest[:32]
+
+
+def _file_facts(file: FileReport) -> dict[str, Any]:
+    """A file's entry of the json document without its problems (the machine formats list those their way)."""
+    facts = file.to_dict()
+    del facts["problems"]
+    return facts
+
+
+def _where(problem: Problem) -> str:
+    return f"{problem.path}: {problem.message}" if problem.path else problem.message
+
+
+_SECTION = re.compile(r"^(What it does|Why is this bad\?|Example|Use instead)[ \t]*\n(?:-+[ \t]*\n)?", re.M)
+_DOUBLE_BACKTICKS = re.compile(r"(?<!`)``(?!`)(.+?)(?<!`)``(?!`)")
+
+
+def doc_sections(doc: str) -> dict[str, str]:
+    """A rule docstring's sections (What it does, Why is this bad?, Example, Use instead) by title, in
+    Markdown (reStructuredText's ``code`` becomes `code`)."""
+    parts = _SECTION.split(doc)
+    return {parts[i]: _DOUBLE_BACKTICKS.sub(r"`\1`", parts[i + 1].strip()) for i in range(1, len(parts) - 1, 2)}
+
+
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def _sarif_rule(code: str, rule: Rule | None, problem: Problem) -> dict[str, Any]:
+    if rule is None:  # a problem of no registered rule (a report built elsewhere): what the problem says
+        return {
+            "id": code,
+            "name": problem.name,
+            "shortDescription": {"text": problem.name},
+            "defaultConfiguration": {"level": _SARIF_LEVEL.get(problem.severity, "note")},
+        }
+    sections = doc_sections(rule.doc)
+    why, example, use = (sections.get(title, "") for title in ("Why is this bad?", "Example", "Use instead"))
+    text = f"Why is this bad?\n{why}" + (f"\n\nUse instead:\n{use}" if use else "")
+    markdown = f"**Why is this bad?**\n\n{why}"
+    markdown += (f"\n\n**Example**\n\n{example}" if example else "") + (f"\n\n**Use instead**\n\n{use}" if use else "")
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": " ".join(sections.get("What it does", rule.summary).split())},
+        "help": {"text": text, "markdown": markdown},
+        "defaultConfiguration": {"level": _SARIF_LEVEL.get(rule.severity, "note")},
+        "properties": {"tags": [rule.group]},
+    }
+
+
+def _sarif_uri(path: str) -> str:
+    """A file's path as a URI reference: relative paths (and ``-``, standard input) as given, percent-encoded;
+    absolute paths as ``file://`` URIs."""
+    if path == STDIN:
+        return path
+    if os.path.isabs(path):
+        return PurePath(path).as_uri()
+    return urllib.parse.quote(path.replace(os.sep, "/"), safe="/")
+
+
+def format_sarif(report: Report, options: RenderOptions) -> str:
+    """SARIF 2.1.0: one run, the rules that found something (sorted by code), one result per problem."""
+    try:
+        known = {rule.code: rule for rule in all_rules()}
+    except FtdataError:  # a broken plugin: describe the rules from their problems
+        known = {}
+    first = {problem.code: problem for problem in reversed(report.problems)}
+    codes = sorted(first)
+    index = {code: i for i, code in enumerate(codes)}
+    results = []
+    for file, problem, fingerprint in fingerprinted(report):
+        region: dict[str, int] = {"startLine": problem.line or 1}
+        if problem.column:
+            region["startColumn"] = problem.column
+        result: dict[str, Any] = {
+            "ruleId": problem.code,
+            "ruleIndex": index[problem.code],
+            "level": _SARIF_LEVEL.get(problem.severity, "note"),
+            "message": {"text": _where(problem)},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": _sarif_uri(file.path)}, "region": region}}],
+            "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
+        }
+        if problem.path:
+            result["properties"] = {"jsonPath": problem.path}
+        results.append(result)
+    notes = [
+        {
+            "level": "note",
+            "message": {"text": f"{file.path}: {n:,} more {code} past max-problems-per-rule: counted, not listed"},
+        }
+        for file in report.files
+        for (code, _, _), n in sorted(file.left_out.items())
+    ]
+    budget = budget_message(report)
+    if budget:
+        notes.append({"level": "error", "message": {"text": f"over budget: {budget}"}})
+    invocation: dict[str, Any] = {"executionSuccessful": True}
+    if notes:
+        invocation["toolExecutionNotifications"] = notes
+    run = {
+        "tool": {
+            "driver": {
+                "name": "ftdata",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "rules": [_sarif_rule(code, known.get(code), first[code]) for code in codes],
+            }
+        },
+        "invocations": [invocation],
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+        "properties": {"summary": report.summary(), "files": [_file_facts(file) for file in report.files]},
+    }
+    return _json({"$schema": SARIF_SCHEMA_URI, "version": "2.1.0", "runs": [run]})
+
+
+# JUnit XML: error-severity problems are failures; warnings too with --strict (report.strict), otherwise they
+# and every info are listed in the test case's <system-out>, which passes. So the XML has a failure exactly
+# when ftdata exits 1 (a budget failure is the failing test case of a last "budget" suite).
+_XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    """Text XML 1.0 can hold: control characters and lone surrogates become U+FFFD."""
+    return _XML_INVALID.sub("\ufffd", text)
+
+
+def _junit_line(problem: Problem) -> str:
+    place = "file" if problem.line is None else f"line {problem.line}"
+    return f"{place}: {problem.code} {problem.message}"
+
+
+def format_junit(report: Report, options: RenderOptions) -> str:
+    """JUnit XML: a <testsuite> per file, a <testcase> per rule that found something there (or one passing
+    "no problems" case), a <failure> per failing problem."""
+    failing: set[str] = {"error", "warning"} if report.strict else {"error"}
+    root = ET.Element("testsuites", name="ftdata")
+    totals: Counter[str] = Counter()
+
+    def case(suite: ET.Element, classname: str, name: str) -> ET.Element:
+        return ET.SubElement(suite, "testcase", name=_xml(name), classname=_xml(classname), time="0")
+
+    suites: list[tuple[ET.Element, int, int]] = []
+    for file in report.files:
+        suite = ET.Element("testsuite", name=_xml(file.path), errors="0", skipped="0", time="0")
+        properties = ET.SubElement(suite, "properties")
+        for key, value in _junit_properties(file):
+            ET.SubElement(properties, "property", name=key, value=_xml(value))
+        by_rule: dict[str, list[Problem]] = {}
+        for problem in file.problems:
+            by_rule.setdefault(problem.code, []).append(problem)
+        left_out: dict[str, list[tuple[str, str, int]]] = {}
+        for (code, name, severity), n in sorted(file.left_out.items()):
+            left_out.setdefault(code, []).append((name, severity, n))
+        tests = failures = 0
+        for code in sorted({*by_rule, *left_out}):
+            name = by_rule[code][0].name if code in by_rule else left_out[code][0][0]
+            testcase = case(suite, file.path, f"{code} {name}")
+            tests += 1
+            out = []
+            for problem in by_rule.get(code, []):
+                if problem.severity in failing:
+                    failure = ET.SubElement(
+                        testcase, "failure", message=_xml(_junit_line(problem)), type=problem.severity
+                    )
+                    failure.text = _xml(
+                        f"{file.path}:{problem.line or 1}:{problem.column or 1}: {problem.code} "
+                        f"[{problem.severity}] {_where(problem)}"
+                    )
+                else:
+                    out.append(f"{_junit_line(problem)} [{problem.severity}]")
+            for _, level, n in left_out.get(code, []):
+                text = f"{n:,} more {code} ({level}) found past max-problems-per-rule: counted, not listed"
+                if level in failing:
+                    ET.SubElement(testcase, "failure", message=_xml(text), type=level)
+                else:
+                    out.append(text)
+            if len(testcase):
+                failures += 1
+            if out:
+                ET.SubElement(testcase, "system-out").text = _xml("\n".join(out))
+        if not tests:
+            case(suite, file.path, "no problems")
+            tests = 1
+        suite.set("tests", str(tests))
+        suite.set("failures", str(failures))
+        totals.update(tests=tests, failures=failures)
+        suites.append((suite, tests, failures))
+    if report.max_usd is not None:
+        suite = ET.Element("testsuite", name="budget", tests="1", errors="0", skipped="0", time="0")
+        testcase = case(suite, "ftdata", f"estimated cost within --max-usd ${report.max_usd:,.2f}")
+        budget = budget_message(report)
+        if budget:
+            ET.SubElement(testcase, "failure", message=_xml(f"over budget: {budget}"), type="budget")
+        elif report.usd is None:
+            ET.SubElement(testcase, "system-out").text = "no price for the chosen model: the budget is not checked"
+        suite.set("failures", "1" if budget else "0")
+        totals.update(tests=1, failures=1 if budget else 0)
+        suites.append((suite, 1, 1 if budget else 0))
+    root.extend(suite for suite, _, _ in suites)
+    root.set("tests", str(totals["tests"]))
+    root.set("failures", str(totals["failures"]))
+    root.set("errors", "0")
+    root.set("time", "0")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+
+
+def _junit_properties(file: FileReport) -> Iterator[tuple[str, str]]:
+    yield "role", file.role
+    yield "format", file.format or ""
+    yield "examples", str(file.examples)
+    if file.tokens:
+        yield "tokens.encoding", file.tokens.encoding
+        yield "tokens.total", str(file.tokens.total)
+        yield "tokens.billed", str(file.tokens.billed)
+        yield "tokens.trained", str(file.tokens.trained)
+    if file.cost:
+        yield "cost.model", file.cost.model or ""
+        yield "cost.epochs", str(file.cost.epochs)
+        yield "cost.trained_tokens", str(file.cost.trained_tokens)
+        yield "cost.usd", "" if file.cost.usd is None else f"{file.cost.usd:.6f}"
+
+
+# GitLab Code Quality severities: an error makes the service refuse the file ("major"; "critical" and
+# "blocker" are left for nothing), a warning costs quality or money ("minor"), an info is advice ("info").
+_GITLAB_SEVERITY = {"error": "major", "warning": "minor", "info": "info"}
+
+
+def format_gitlab(report: Report, options: RenderOptions) -> str:
+    """GitLab Code Quality: a JSON array with one issue per problem (file-level problems at line 1)."""
+    return _json(
+        [
+            {
+                "description": f"{problem.code} {problem.name}: {_where(problem)}",
+                "check_name": problem.code,
+                "fingerprint": fingerprint,
+                "severity": _GITLAB_SEVERITY.get(problem.severity, "info"),
+                "location": {"path": file.path, "lines": {"begin": problem.line or 1}},
+            }
+            for file, problem, fingerprint in fingerprinted(report)
+        ]
+    )
+
+
+def format_json_lines(report: Report, options: RenderOptions) -> str:
+    """One compact JSON object per problem per line (``file`` then the problem's json fields), then
+    ``{"summary": {...}}``: the json document's summary plus ``files`` (each file's entry without problems)."""
+    lines = [
+        orjson.dumps({"file": file.path, **problem.to_dict()}).decode()
+        for file in report.files
+        for problem in file.problems
+    ]
+    summary = {**report.summary(), "files": [_file_facts(file) for file in report.files]}
+    lines.append(orjson.dumps({"summary": summary}).decode())
+    return "\n".join(lines)
+
+
 OUTPUT_FORMATS: dict[str, OutputFormat] = {}
 """Every output format by name, in the order ``--format`` lists them (fill it with :func:`register_format`)."""
 
@@ -329,6 +770,12 @@ def register_format(output_format: OutputFormat) -> OutputFormat:
         raise ValueError(f"output format {output_format.name!r} renders nothing: give it at least one renderer")
     OUTPUT_FORMATS[output_format.name] = output_format
     return output_format
+
+
+def is_machine(name: str) -> bool:
+    """Whether the format called ``name`` is for programs (see :attr:`OutputFormat.machine`)."""
+    output_format = OUTPUT_FORMATS.get(name)
+    return output_format is not None and output_format.machine
 
 
 def formats_for(subject: Subject) -> list[str]:
@@ -386,12 +833,47 @@ register_format(
         cost=format_cost_json,
         models=format_models_json,
         rules=format_rules_json,
+        machine=True,
     )
 )
 register_format(
     OutputFormat(
         "github",
-        "GitHub Actions workflow commands: annotations on the pull request, then the summary line",
+        "GitHub Actions workflow commands: a group per file with its annotations, tokens and cost, then the "
+        "summary line (and a Markdown summary in $GITHUB_STEP_SUMMARY)",
         lint=format_github,
+        machine=True,
+    )
+)
+register_format(
+    OutputFormat(
+        "sarif",
+        "SARIF 2.1.0, for GitHub code scanning and other static-analysis viewers",
+        lint=format_sarif,
+        machine=True,
+    )
+)
+register_format(
+    OutputFormat(
+        "junit",
+        "JUnit XML: a test suite per file, a test case per rule, a failure per failing problem",
+        lint=format_junit,
+        machine=True,
+    )
+)
+register_format(
+    OutputFormat(
+        "gitlab",
+        "GitLab Code Quality JSON: an array of issues, shown on merge requests",
+        lint=format_gitlab,
+        machine=True,
+    )
+)
+register_format(
+    OutputFormat(
+        "json-lines",
+        "one JSON object per problem per line, then a summary line: streamable",
+        lint=format_json_lines,
+        machine=True,
     )
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from ftdata.catalog import Catalog, Model
 from ftdata.vocabulary import Format
@@ -32,6 +33,18 @@ def lifecycle_source(model: Model, catalog: Catalog) -> str:
     return f"source: {catalog.source_text(life.source)}{verified}"
 
 
+def cannot_train(model: Model, formats: Iterable[Format | None], today: datetime.date) -> str | None:
+    """Why the model cannot train files of these formats today (None: it can): the one answer ``lint``
+    (format-not-supported, model-retired) and ``cost`` share."""
+    missing = [f for f in formats if f is not None and f not in model.formats]
+    if missing:
+        return f"cannot be trained on {', '.join(sorted(set(missing)))} files"
+    if not still_trains(model, today):
+        assert model.lifecycle is not None and model.lifecycle.new_jobs_end is not None
+        return f"new jobs ended on {model.lifecycle.new_jobs_end.isoformat()}"
+    return None
+
+
 def still_trains(model: Model, today: datetime.date) -> bool:
     """Whether new fine-tuning jobs can still start on the model today (no end date known: yes)."""
     life = model.lifecycle
@@ -40,8 +53,4 @@ def still_trains(model: Model, today: datetime.date) -> bool:
 
 def trainable_models(catalog: Catalog, file_format: Format | None, today: datetime.date) -> list[Model]:
     """The models that can train a file of this format today: the one answer ``lint`` and ``cost`` share."""
-    return [
-        model
-        for model in catalog.models
-        if (file_format is None or file_format in model.formats) and still_trains(model, today)
-    ]
+    return [model for model in catalog.models if cannot_train(model, [file_format], today) is None]

@@ -174,9 +174,7 @@ def _range_blocks(
         if end <= offset:
             raise _shrunk(path)
         yield Block(offset, end - offset, offset == 0, path=path)
-        offset = end
-        if progress is not None:
-            progress(offset)
+        offset = end  # progress is the runner's to tell, as blocks are checked (cutting them reads nothing)
     if size == 0:
         yield LineIssue("empty-file", None)
 
@@ -368,35 +366,6 @@ def display_path(name: str) -> str:
     except UnicodeEncodeError:
         return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     return name
-
-
-def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
-    """Paths as given; a folder stands for the .jsonl and .jsonl.gz files below it, in sorted order."""
-    expanded: list[str] = []
-    for path in paths:
-        name = os.fspath(path)
-        if name != STDIN and os.path.isdir(name):
-            found: list[str] = []
-            for folder, folders, files in os.walk(name, onerror=_unreadable_folder):
-                folders.sort()
-                found.extend(
-                    os.path.join(folder, file)
-                    for file in files
-                    if file.endswith((".jsonl", ".jsonl.gz")) and os.path.isfile(os.path.join(folder, file))
-                )
-            found.sort()
-            if not found:
-                raise InputError(f"{name}: is a folder with no .jsonl or .jsonl.gz file in it")
-            expanded.extend(found)
-        else:
-            expanded.append(name)
-    return expanded
-
-
-def _unreadable_folder(error: OSError) -> None:
-    raise InputError(
-        f"{error.filename}: cannot read this folder ({error.strerror}); fix its permissions or leave it out"
-    )
 
 
 def records_from(rows: Iterable[Any]) -> Iterator[Item]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -111,7 +112,9 @@ class FileReport:
     format: str | None
     examples: int
     problems: list[Problem] = field(default_factory=list)
-    tokens: TokenStats | None = None
+    tokens: TokenStats = field(
+        default_factory=lambda: TokenStats.from_counts({}, 0, encoding="", limit=0, estimated=False)
+    )
     cost: CostEstimate | None = None  # None for a validation file: not billed
     role: FileRole = "training"
     # Problems found but not kept (past max-problems-per-rule): (code, name, severity) -> how many.
@@ -125,7 +128,7 @@ class FileReport:
             "examples": self.examples,
             "problems": [problem.to_dict() for problem in self.problems],
             "problems_left_out": {code: n for (code, _, _), n in sorted(self.left_out.items())},
-            "tokens": self.tokens.to_dict() if self.tokens else None,
+            "tokens": self.tokens.to_dict(),
             "cost": self.cost.to_dict() if self.cost else None,
         }
 
@@ -152,6 +155,8 @@ class Report:
     files: list[FileReport] = field(default_factory=list)
     strict: bool = False
     max_usd: float | None = None  # the budget, if one was set
+    # Paths that could not be checked (missing, unreadable, a folder with no dataset): (path, message).
+    inputs_failed: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def problems(self) -> list[Problem]:
@@ -173,8 +178,10 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        """No error, within budget (and, in strict mode, no warning either)."""
-        return self.errors == 0 and not (self.strict and self.warnings) and not self.over_budget
+        """No error, within budget, every path given checked (and, in strict mode, no warning either)."""
+        return (
+            self.errors == 0 and not (self.strict and self.warnings) and not self.over_budget and not self.inputs_failed
+        )
 
     @property
     def usd(self) -> float | None:
@@ -188,9 +195,32 @@ class Report:
     def over_budget(self) -> bool:
         return self.max_usd is not None and self.usd is not None and self.usd > self.max_usd
 
+    def file(self, path: str | os.PathLike[str]) -> FileReport:
+        """The report of one file, by the path it was given as (the validation file, for a path that was
+        both); its ``tokens`` are always there, its ``cost`` for a training file."""
+        wanted = os.fspath(path)
+        found = [f for f in self.files if f.path == wanted or os.path.abspath(f.path) == os.path.abspath(wanted)]
+        if not found:
+            raise KeyError(f"no file {wanted!r} in this report; its files: {', '.join(f.path for f in self.files)}")
+        return found[-1]
+
+    @property
+    def training_files(self) -> list[FileReport]:
+        return [f for f in self.files if f.role == "training"]
+
+    @property
+    def total_tokens(self) -> int:
+        """Tokens of every training file's examples, counted once (before epochs)."""
+        return sum(f.tokens.total for f in self.training_files)
+
+    @property
+    def trained_tokens(self) -> int:
+        """Tokens the training bills: each training file's billed tokens times its epochs."""
+        return sum(f.cost.trained_tokens for f in self.training_files if f.cost is not None)
+
     @property
     def tokens(self) -> TokenStats | None:
-        """Token statistics of the only file, or None for several files (see each ``files[i].tokens``)."""
+        """Token statistics of the only file, or None for several files (see :meth:`file`)."""
         return self.files[0].tokens if len(self.files) == 1 else None
 
     @property
@@ -212,4 +242,9 @@ class Report:
         return summary
 
     def to_dict(self) -> dict[str, Any]:
-        return {"schema_version": SCHEMA_VERSION, "files": [f.to_dict() for f in self.files], "summary": self.summary()}
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "files": [f.to_dict() for f in self.files],
+            "inputs_failed": [{"path": path, "message": message} for path, message in self.inputs_failed],
+            "summary": self.summary(),
+        }

@@ -104,25 +104,28 @@ class Runner:
         head = list(itertools.islice(blocks, PARALLEL_MIN_BLOCKS))
         parallel = self.jobs > 1 and len(head) == PARALLEL_MIN_BLOCKS
         workers = self._workers_for(name) if parallel else 1
-        pending: deque[tuple[Task, Future[Partial]] | Partial | LineIssue] = deque()
+        # A block in flight (its task, and a worker's future or the in-process result), or a reader issue.
+        pending: deque[tuple[Task, Future[Partial] | Partial] | LineIssue] = deque()
         file_format: Format | None = None
         lines_before = 0
 
-        def merge(slot: tuple[Task, Future[Partial]] | Partial | LineIssue) -> None:
+        def merge(slot: tuple[Task, Future[Partial] | Partial] | LineIssue) -> None:
             nonlocal lines_before
             try:
                 if isinstance(slot, LineIssue):  # a reader issue between blocks: its line is after the blocks before
                     issue = FileScan(plan, name, role, file_format)
                     issue.line_issue(slot)
                     partial = issue.partial
-                elif isinstance(slot, tuple):
-                    partial = self._result(*slot)
                 else:
-                    partial = slot
+                    task, outcome = slot
+                    partial = self._result(task, outcome) if isinstance(outcome, Future) else outcome
             except RuleCrashError as exc:
                 raise exc.shifted(lines_before) from None
             scan.merge(partial.shifted(lines_before))
             lines_before += partial.line_count
+            if progress is not None and not isinstance(slot, LineIssue) and slot[0][4].path is not None:
+                block = slot[0][4]  # a plain file's byte range: checked up to its end (streams tell as read)
+                progress(block.offset + block.length)
 
         for block in itertools.chain(head, blocks):
             if isinstance(block, LineIssue):
@@ -136,10 +139,12 @@ class Runner:
                 else:
                     parallel = False
                     try:
-                        pending.append(_scan_block(*task))
+                        pending.append((task, _scan_block(*task)))
                     except RuleCrashError as exc:  # in-process, every block before this one is merged
                         raise exc.shifted(lines_before) from None
-            while len(pending) > 2 * workers or (pending and not isinstance(pending[0], tuple)):
+            while len(pending) > 2 * workers or (
+                pending and not (isinstance(pending[0], tuple) and isinstance(pending[0][1], Future))
+            ):
                 merge(pending.popleft())
         while pending:
             merge(pending.popleft())

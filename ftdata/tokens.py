@@ -250,4 +250,15 @@ def count_tokens(
     >>> count_tokens([{"role": "user", "content": "Hello"}], model="gpt-4o-mini")
     8
     """
+    given: object = messages  # callers without type checking pass anything: say what is wrong
+    if isinstance(given, (str, bytes)):
+        raise TypeError(
+            "count_tokens() takes a list of messages, not a string; for the tokens of a text alone, "
+            'count [{"role": "user", "content": TEXT}] and subtract the 3 + 3 + 1 of the message layout'
+        )
+    if isinstance(given, Mapping):
+        hint = 'pass record["messages"] (and tools=record.get("tools"))' if "messages" in given else "wrap it in a list"
+        raise TypeError(f"count_tokens() takes a list of messages, not one object: {hint}")
+    if not all(isinstance(message, Mapping) for message in messages):
+        raise TypeError("count_tokens() takes a list of messages, each an object with a role and content")
     return counter_for(model).chat(messages, tools=tools).total

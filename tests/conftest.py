@@ -105,3 +105,43 @@ def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-
 
     yield install
     registry.all_rules.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_output_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outputs do not depend on the environment the suite runs in: no NO_COLOR / FORCE_COLOR, not under
+    GitHub Actions, no step summary (a test that needs one sets it)."""
+    for name in ("NO_COLOR", "FORCE_COLOR", "GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def _closed(schema: Any) -> Any:
+    """A copy of a JSON Schema in which every object that lists its properties allows no other one."""
+    if isinstance(schema, list):
+        return [_closed(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    closed = {key: _closed(value) for key, value in schema.items()}
+    if "properties" in schema and "additionalProperties" not in schema:
+        closed["additionalProperties"] = False
+    return closed
+
+
+def report_validators() -> tuple[Any, Any]:
+    """Validators for the shipped ftdata/report.schema.json, as shipped (open: fields may be added) and closed."""
+    import json
+
+    import jsonschema
+
+    schema = json.loads((ROOT / "ftdata" / "report.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema), jsonschema.Draft202012Validator(_closed(schema))
+
+
+def assert_valid_report(document: Any) -> Any:
+    """A lint json document valid against ftdata/report.schema.json, and against its closed copy too, so that a
+    field the schema does not describe fails the test (the schema cannot go stale). Returns the document."""
+    for validator in report_validators():
+        errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+        assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
+    return document

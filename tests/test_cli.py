@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from ftdata.cli import main
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, assert_valid_report
 
 GOOD = FIXTURES / "examples" / "support-chat.jsonl"
 BROKEN = FIXTURES / "examples" / "broken-chat.jsonl"
@@ -45,6 +45,9 @@ def run(*args: str, input: str | bytes | None = None) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, list(args), input=input)
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
+    formats = [args[i + 1] for i, arg in enumerate(args[:-1]) if arg in ("-f", "--format")]
+    if args[0] == "lint" and formats[-1:] == ["json"] and "--statistics" not in args and result.stdout.strip():
+        assert_valid_report(json.loads(result.stdout))  # every json lint output follows ftdata/report.schema.json
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -199,7 +202,7 @@ def test_version() -> None:
     import ftdata
 
     code, out, _ = run("--version")
-    assert code == 0 and ftdata.__version__ in out
+    assert code == 0 and ftdata.__version__ in out and "prices taken mid/late 2026" in out
 
 
 def test_console_script_runs_as_a_real_process() -> None:
@@ -211,7 +214,12 @@ def test_console_script_runs_as_a_real_process() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["summary"] == {"errors": 0, "warnings": 0, "infos": 0, "usd": None}
+    assert assert_valid_report(json.loads(result.stdout))["summary"] == {
+        "errors": 0,
+        "warnings": 0,
+        "infos": 0,
+        "usd": None,
+    }
     assert result.stderr == ""
 
 
@@ -220,8 +228,8 @@ def test_progress_goes_to_stderr_only(tmp_path: Path) -> None:
     big.write_bytes(GOOD.read_bytes() * 100)  # 6,000 lines: progress is reported every 4,096
     code, out, err = run("lint", str(big), "--isolated", "-f", "json", "--progress")
     assert code == 0 and json.loads(out)["files"][0]["examples"] == 6000
-    assert "MB/s" in err and str(big) in err
-    assert "MB/s" not in run("lint", str(big), "--isolated", "-f", "json")[2]  # not a terminal: quiet
+    assert " MB (" in err and str(big) in err  # (a rate shows once a second of checking is behind it)
+    assert " MB (" not in run("lint", str(big), "--isolated", "-f", "json")[2]  # not a terminal: quiet
 
 
 def test_folders_stand_for_their_jsonl_files(tmp_path: Path) -> None:
@@ -285,3 +293,22 @@ def test_problems_past_the_cap_per_rule_are_counted_not_kept(tmp_path: Path, mon
     assert "3,000  FT004 blank-line (warning)" in out
     _, out, _ = run("lint", str(many), "--isolated", "-f", "json", "--max-problems-per-rule", "0")
     assert len([p for p in json.loads(out)["files"][0]["problems"] if p["code"] == "FT004"]) == 3000
+
+
+def test_the_progress_line_fits_the_terminal_and_shows_no_absurd_first_rate() -> None:
+    from ftdata.cli import _ProgressMeter
+
+    meter = _ProgressMeter("/a/very/long/path/to/some/training/data/train.jsonl", 50_000_000)
+    narrow = meter.line("12/50 MB (24%)", 40)
+    assert len(narrow) <= 39 and narrow.endswith("train.jsonl: 12/50 MB (24%)") and "…" in narrow
+    assert (
+        meter.line("12/50 MB (24%)", 200)
+        == "ftdata: /a/very/long/path/to/some/training/data/train.jsonl: 12/50 MB (24%)"
+    )
+    import io
+    from contextlib import redirect_stderr
+
+    err = io.StringIO()
+    with redirect_stderr(err):
+        meter(6_000_000)  # the first update, a moment after the start: no rate yet
+    assert "MB/s" not in err.getvalue() and err.getvalue().startswith("\r")

@@ -203,16 +203,17 @@ def test_ftdata_toml_is_found_like_pyproject_and_wins_in_its_folder(tmp_path: Pa
     project(tmp_path, 'ignore = ["FT004"]')  # a pyproject beside it is not read
     (tmp_path / name).write_text('ignore = ["FT005"]\n')
     code, document, err = lint_in(tmp_path, "data/train.jsonl", "-v")
-    assert "FT004" in codes(document) and "FT005" not in codes(document)
+    assert code == 1 and "FT004" in codes(document) and "FT005" not in codes(document)
     assert f"ftdata: config {tmp_path / name}" in err
 
 
 def test_discovery_starts_from_the_files_folder_not_the_working_folder(tmp_path: Path) -> None:
-    project(tmp_path / "proj" if (tmp_path / "proj").mkdir() is None else tmp_path, 'ignore = ["FT004"]')
+    (tmp_path / "proj").mkdir()
+    project(tmp_path / "proj", 'ignore = ["FT004"]')
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     code, document, err = lint_in(elsewhere, str(tmp_path / "proj" / "data" / "train.jsonl"), "-v")
     assert "FT004" not in codes(document) and "FT106" in codes(document)
     assert f"config {tmp_path / 'proj' / 'pyproject.toml'} (the nearest to {tmp_path / 'proj' / 'data'})" in err
     code, _, err = lint_in(elsewhere, str(tmp_path / "proj" / "data" / "train.jsonl"), "-v", "--isolated")
-    assert "--isolated: no config file read" in err
+    assert code == 1 and "--isolated: no config file read" in err

@@ -204,3 +204,59 @@ def test_lifecycle_shows_in_lint_when_a_model_is_ending(monkeypatch: pytest.Monk
     (problem,) = report.problems
     assert problem.code == "FT403" and problem.line is None
     assert "end on 2027-01-06 (in 36 days)" in problem.message and "unverified" in problem.message
+
+
+@pytest.fixture
+def december(monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime
+
+    monkeypatch.setattr("ftdata.target.today", lambda: datetime.date(2026, 12, 1))
+
+
+@pytest.mark.usefixtures("december")
+def test_cost_offers_only_models_that_can_train_the_file_today() -> None:
+    code, out, _ = run("cost", str(GOOD), "--isolated", "-f", "json")
+    document = json.loads(out)
+    offered = {row["model"] for row in document["models"]}
+    assert code == 0 and offered == {
+        "gpt-4o-mini-2024-07-18",
+        "gpt-4.1-mini-2025-04-14",
+        "gpt-4.1-2025-04-14",
+        "gpt-4o-2024-08-06",
+    }
+    assert all(row["status"] is None for row in document["models"]) and "--all lists them" in document["notes"][0]
+    # the same answer as lint's: every offered model lints the file without a format or lifecycle error
+    for name in offered:
+        assert not {"FT121", "FT406"} & {p.code for p in ftdata.lint(GOOD, model=name).problems}
+    code, out, _ = run("cost", str(GOOD), "--isolated", "-f", "json", "--all")
+    rows = json.loads(out)["models"]
+    marked = {row["model"]: row["status"] for row in rows if row["status"]}
+    assert marked["gpt-4.1-nano-2025-04-14"] == "new jobs ended on 2026-10-23"
+    assert marked["babbage-002"] == "cannot be trained on chat files"
+    assert [row["status"] is None for row in rows] == sorted((row["status"] is None for row in rows), reverse=True)
+
+
+@pytest.mark.usefixtures("december")
+def test_cost_on_a_model_that_cannot_train_the_file_fails_as_lint_does() -> None:
+    code, out, err = run("cost", str(GOOD), "--isolated", "-m", "babbage-002")
+    assert code == 1 and "refused: cannot be trained on chat files" in out and "would refuse the job" in err
+    assert ftdata.lint(GOOD, model="babbage-002").errors  # lint: format-not-supported
+    code, _, err = run("cost", str(GOOD), "--isolated", "-m", "o4-mini", "--max-usd", "5")
+    assert code == 2 and "needs a model priced per token" in err
+    code, _, err = run("lint", str(GOOD), "--isolated", "-m", "o4-mini", "--max-usd", "5")
+    assert code == 2 and "needs a model priced per token" in err
+
+
+def test_cost_with_a_config_model_says_it_priced_only_that_one(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.ftdata]\nmodel = "gpt-4o-mini"\n')
+    data = tmp_path / "train.jsonl"
+    data.write_bytes(GOOD.read_bytes())
+    code, out, _ = run("cost", str(data))
+    assert code == 0 and "priced only gpt-4o-mini, the model your configuration names; --all prices every model" in out
+    code, out, _ = run("cost", str(data), "--all")
+    assert "gpt-4.1-2025-04-14" in out and "priced only" not in out
+
+
+def test_cost_shows_progress_when_asked() -> None:
+    code, _, err = run("cost", str(GOOD), "--isolated", "-m", "gpt-4o-mini", "--progress")
+    assert code == 0 and "support-chat.jsonl" in err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any
 
@@ -26,7 +27,7 @@ from ftdata.formatters import (
     render,
 )
 from ftdata.registry import all_rules
-from tests.conftest import FIXTURES, PINNED_TODAY
+from tests.conftest import FIXTURES, PINNED_TODAY, assert_valid_report
 
 GOOD = FIXTURES / "examples" / "support-chat.jsonl"
 BROKEN = FIXTURES / "examples" / "broken-chat.jsonl"
@@ -39,7 +40,7 @@ COMMANDS: dict[Subject, tuple[list[str], int]] = {
     "rules": (["rules"], 0),
 }
 EXPECTED_FORMATS: dict[Subject, list[str]] = {
-    "lint": ["text", "concise", "json", "github"],
+    "lint": ["text", "concise", "json", "github", "sarif", "junit", "gitlab", "json-lines"],
     "cost": ["text", "json"],
     "models": ["text", "json"],
     "rules": ["text", "json"],
@@ -50,7 +51,14 @@ def run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, list(args))
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
+    if args[0] == "lint" and result.exit_code in (0, 1) and is_json_lint(args):
+        assert_valid_report(json.loads(result.stdout))  # every json lint output follows ftdata/report.schema.json
     return result.exit_code, result.stdout, result.stderr
+
+
+def is_json_lint(args: tuple[str, ...]) -> bool:
+    formats = [args[i + 1] for i, arg in enumerate(args[:-1]) if arg in ("-f", "--format")]
+    return formats[-1:] == ["json"] and "--statistics" not in args
 
 
 def subject_value(subject: Subject) -> Any:
@@ -77,10 +85,46 @@ def check_lint_concise(out: str) -> None:
 def check_lint_github(out: str) -> None:
     assert f"::error file={BROKEN},line=10,title=FT106 invalid-role::" in out
     assert out.rstrip().splitlines()[-1].startswith("ftdata: not ready")
+    assert out.startswith(f"::group::{GOOD}\n") and out.count("::group::") == out.count("::endgroup::") == 2
+
+
+def check_lint_sarif(out: str) -> None:
+    document = json.loads(out)
+    assert document["version"] == "2.1.0" and document["runs"][0]["tool"]["driver"]["name"] == "ftdata"
+    results = document["runs"][0]["results"]
+    ft106 = next(r for r in results if r["ruleId"] == "FT106")
+    assert ft106["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": BROKEN.as_uri()},  # an absolute path as given: a file:// URI
+        "region": {"startLine": 10},
+    }
+
+
+def check_lint_junit(out: str) -> None:
+    root = ET.fromstring(out.encode())
+    assert [suite.get("name") for suite in root] == [str(GOOD), str(BROKEN)]
+    assert int(root.get("failures", "0")) > 0
+    messages = [f.get("message") for f in root.iter("failure")]
+    assert any(m and m.startswith("line 10: FT106 ") for m in messages)
+
+
+def check_lint_gitlab(out: str) -> None:
+    issues = json.loads(out)
+    assert isinstance(issues, list) and issues
+    assert {"location": {"path": str(BROKEN), "lines": {"begin": 10}}, "check_name": "FT106"}.items() <= next(
+        issue for issue in issues if issue["check_name"] == "FT106"
+    ).items()
+
+
+def check_lint_json_lines(out: str) -> None:
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert list(rows[-1]) == ["summary"] and rows[-1]["summary"]["errors"] > 0
+    assert {"file": str(BROKEN), "code": "FT106", "line": 10}.items() <= next(
+        row for row in rows if row.get("code") == "FT106"
+    ).items()
 
 
 def check_lint_json(out: str) -> None:
-    document = json.loads(out)
+    document = assert_valid_report(json.loads(out))
     assert document["schema_version"] == 1 and [f["path"] for f in document["files"]] == [str(GOOD), str(BROKEN)]
     assert document["files"][0]["cost"]["model"] == MODEL and document["summary"]["errors"] > 0
 
@@ -92,7 +136,7 @@ def check_cost_text(out: str) -> None:
 
 def check_cost_json(out: str) -> None:
     document = json.loads(out)
-    assert set(document) == {"schema_version", "prices_taken", "files", "models", "max_usd", "over_budget"}
+    assert set(document) == {"schema_version", "prices_taken", "files", "models", "max_usd", "over_budget", "notes"}
     assert MODEL in [m["model"] for m in document["models"]]
 
 
@@ -133,6 +177,10 @@ CHECKS: dict[tuple[str, Subject], Callable[[str], None]] = {
     ("concise", "lint"): check_lint_concise,
     ("github", "lint"): check_lint_github,
     ("json", "lint"): check_lint_json,
+    ("sarif", "lint"): check_lint_sarif,
+    ("junit", "lint"): check_lint_junit,
+    ("gitlab", "lint"): check_lint_gitlab,
+    ("json-lines", "lint"): check_lint_json_lines,
     ("text", "cost"): check_cost_text,
     ("json", "cost"): check_cost_json,
     ("text", "models"): check_models_text,
@@ -179,7 +227,8 @@ def test_a_format_the_command_does_not_support_is_refused() -> None:
     assert code == 2 and out == "" and "'github' is not one of 'text', 'json'" in err
     with pytest.raises(ValueError, match="'concise' does not render models; models renders as text, json"):
         render("concise", "models", load_catalog())
-    with pytest.raises(ValueError, match="'xml' is not an output format; lint renders as text, concise, json, github"):
+    lint_formats = "text, concise, json, github, sarif, junit, gitlab, json-lines"
+    with pytest.raises(ValueError, match=f"'xml' is not an output format; lint renders as {lint_formats}"):
         render("xml", "lint", subject_value("lint"))
 
 
@@ -215,7 +264,7 @@ def test_register_format_refuses_a_duplicate_and_a_format_that_renders_nothing(
         register_format(OutputFormat("json", "again", rules=lambda rules, options: ""))
     with pytest.raises(ValueError, match="'empty' renders nothing"):
         register_format(OutputFormat("empty", "no renderer"))
-    assert list(formatters.OUTPUT_FORMATS) == ["text", "concise", "json", "github"]
+    assert list(formatters.OUTPUT_FORMATS) == EXPECTED_FORMATS["lint"]  # every format renders lint
     assert all(f.description for f in formatters.OUTPUT_FORMATS.values())
 
 

@@ -120,8 +120,10 @@ def test_a_folder_that_cannot_be_read_is_an_error_naming_it(tmp_path: Path, monk
             yield folder, folders, files
 
     monkeypatch.setattr(os, "walk", walk)
-    with pytest.raises(ftdata.InputError, match="secret: cannot read this folder"):
-        ftdata.lint(tmp_path / "data")
+    report = ftdata.lint(tmp_path / "data")  # what can be read is checked; what cannot is named
+    assert [f.path for f in report.files] == [str(tmp_path / "data" / "a.jsonl")] and not report.ok
+    ((path, message),) = report.inputs_failed
+    assert path.endswith("secret") and "cannot read this folder" in message
 
 
 def test_no_writable_temporary_folder_is_no_obstacle(monkeypatch: pytest.MonkeyPatch) -> None:

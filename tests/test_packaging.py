@@ -68,6 +68,9 @@ def test_wheel_installs_rules_as_ftdata_rules(wheelhouse: Path, tmp_path: Path) 
     assert out[1] == f"{len(all_rules())} True"
     lint = sh(sys.executable, "-m", "ftdata", "lint", GOOD, "--isolated", cwd=tmp_path, env=env, check=False)
     assert lint.returncode == 0, lint.stdout + lint.stderr
+    # from the repository's root the working folder's ftdata/ comes first on the path: it must run as well
+    lint = sh(sys.executable, "-m", "ftdata", "lint", GOOD, "--isolated", cwd=ROOT, env=env, check=False)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
 def test_hook_manifest_is_valid() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -255,3 +256,17 @@ def test_a_long_string_is_counted_in_chunks_not_whole(monkeypatch: pytest.Monkey
     monkeypatch.setattr(counter, "_encode", lambda chunk: (seen.append(len(chunk)), real(chunk))[1])
     assert counter.text(text) == len(counter.encoding.encode_ordinary(text))
     assert len(seen) >= 5 and max(seen) <= 100_000
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        ("Hello", "not a string"),
+        ({"messages": [{"role": "user", "content": "Hi"}]}, 'pass record["messages"]'),
+        ({"role": "user", "content": "Hi"}, "wrap it in a list"),
+        (["Hello"], "each an object"),
+    ],
+)
+def test_count_tokens_refuses_what_is_not_a_list_of_messages(value: Any, hint: str) -> None:
+    with pytest.raises(TypeError, match=re.escape(hint)):
+        ftdata.count_tokens(value, model="gpt-4o-mini")
