@@ -48,6 +48,7 @@ from hypothesis import strategies as st
 import ftdata
 from ftdata.cli import main
 from ftdata.config import Settings
+from ftdata.formatters import formats_for
 from ftdata.vocabulary import Method
 from tests.conftest import FIXTURES
 
@@ -880,7 +881,7 @@ def _planted_records() -> tuple[list[dict[str, Any]], list[str]]:
     return records, planted
 
 
-@pytest.mark.parametrize("output", ["text", "concise", "json", "github"])
+@pytest.mark.parametrize("output", formats_for("lint"))
 def test_no_output_format_leaks_planted_secrets(output: str, tmp_path: Path) -> None:
     records, planted = _planted_records()
     assert len(set(planted)) == len(planted) > 50
