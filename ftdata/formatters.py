@@ -167,7 +167,7 @@ def format_github(report: Report, options: RenderOptions, *, limit: int = GITHUB
         if not file.problems and not file.left_out:
             lines.append("  no problems found")
         if file.tokens:
-            lines.append(_tokens_line(file.tokens))
+            lines.append(_tokens_line(file.tokens, file.role))
         if file.cost:
             lines.append(_cost_line(file.cost))
         lines.append("::endgroup::")
@@ -279,7 +279,7 @@ def _file_block(file: FileReport, options: RenderOptions) -> str:
     if not file.problems and not file.left_out:
         lines.append("  no problems found")
     if file.tokens:
-        lines.append(_tokens_line(file.tokens))
+        lines.append(_tokens_line(file.tokens, file.role))
     if file.cost:
         lines.append(_cost_line(file.cost))
     return "\n".join(lines)
@@ -294,10 +294,12 @@ def _problem_line(problem: Problem, options: RenderOptions) -> str:
     )
 
 
-def _tokens_line(tokens: TokenStats) -> str:
-    approx = "; includes estimates for images and tool calls" if tokens.estimated else ""
+def _tokens_line(tokens: TokenStats, role: str = "training") -> str:
+    parts = " and ".join(tokens.estimated_parts) or "some parts"
+    approx = f"; includes estimates for {parts}" if tokens.estimated else ""
+    billed = "counted, not billed" if role == "validation" else f"{tokens.billed:,} billed per epoch"
     text = (
-        f"  Tokens ({tokens.encoding}{approx}): {tokens.total:,} in all, {tokens.billed:,} billed per epoch, "
+        f"  Tokens ({tokens.encoding}{approx}): {tokens.total:,} in all, {billed}, "
         f"{tokens.trained:,} in trained (assistant) messages"
     )
     if tokens.examples:
@@ -317,9 +319,16 @@ def _cost_line(cost: CostEstimate) -> str:
     if cost.usd is not None:
         return (
             f"  Cost on {cost.model}: {run} ≈ ${cost.usd:,.2f} "
-            f"(${cost.price_usd:g} per {cost.price_unit}, prices taken {cost.prices_taken}; an estimate)"
+            f"(${cost.price_usd:g} per {cost.price_unit}, {_price_origin(cost)}; an estimate)"
         )
     return f"  Cost{f' on {cost.model}' if cost.model else ''}: {run}; {cost.note}"
+
+
+def _price_origin(cost: CostEstimate) -> str:
+    """Where a price comes from, in words: the user's own, or the catalog's as of when it was taken."""
+    if (cost.price_source or "").startswith("your configuration"):
+        return "your price"
+    return f"prices taken {cost.prices_taken}"
 
 
 def summary_line(report: Report) -> str:

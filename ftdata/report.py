@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ftdata.cost import CostEstimate, TokenCounts, billed_tokens, histogram
+from ftdata.ruleapi import estimated_parts
 from ftdata.vocabulary import FileRole, Severity
 
 SCHEMA_VERSION = 1
@@ -53,10 +54,11 @@ class TokenStats:
     p5: float = 0.0
     p95: float = 0.0
     estimated: bool = False  # some parts (images, tool calls) were estimated
+    estimated_parts: tuple[str, ...] = ()  # which: "images", "tool calls"
 
     @classmethod
     def from_counts(
-        cls, token_counts: TokenCounts, trained: int, *, encoding: str, limit: int, estimated: bool
+        cls, token_counts: TokenCounts, trained: int, *, encoding: str, limit: int, estimated: int
     ) -> TokenStats:
         """Statistics of a file from its token counts (a histogram, or one count per example)."""
         counts = sorted(histogram(token_counts).items())
@@ -70,7 +72,8 @@ class TokenStats:
             "trained": trained,
             "max_tokens_per_example": limit,
             "over_limit": sum(n for tokens, n in counts if tokens > limit),
-            "estimated": estimated,
+            "estimated": bool(estimated),
+            "estimated_parts": tuple(estimated_parts(estimated)),
         }
         if examples:
             base.update(
@@ -112,9 +115,7 @@ class FileReport:
     format: str | None
     examples: int
     problems: list[Problem] = field(default_factory=list)
-    tokens: TokenStats = field(
-        default_factory=lambda: TokenStats.from_counts({}, 0, encoding="", limit=0, estimated=False)
-    )
+    tokens: TokenStats = field(default_factory=lambda: TokenStats.from_counts({}, 0, encoding="", limit=0, estimated=0))
     cost: CostEstimate | None = None  # None for a validation file: not billed
     role: FileRole = "training"
     # Problems found but not kept (past max-problems-per-rule): (code, name, severity) -> how many.

@@ -68,6 +68,15 @@ class Finding:
     file: str | None = None
 
 
+ESTIMATED_IMAGES = 1
+ESTIMATED_TOOL_CALLS = 2
+
+
+def estimated_parts(flags: int) -> list[str]:
+    """The names of the estimated parts, for reports: ['images', 'tool calls']."""
+    return [name for flag, name in ((ESTIMATED_IMAGES, "images"), (ESTIMATED_TOOL_CALLS, "tool calls")) if flags & flag]
+
+
 @dataclass(slots=True)
 class ExampleTokens:
     """Token counts of one example, in the order the service lays the example out."""
@@ -76,7 +85,7 @@ class ExampleTokens:
     trained: int = 0  # tokens of assistant messages the service trains on (weight != 0)
     prefix: int = 0  # tool/function definitions, laid out before the messages
     messages: list[tuple[int, bool]] = field(default_factory=list)  # (tokens, trained) per message
-    estimated: bool = False  # some part (image, tool call) was estimated, not counted exactly
+    estimated: int = 0  # parts estimated, not counted exactly: ESTIMATED_IMAGES | ESTIMATED_TOOL_CALLS
 
     def trained_tokens_beyond(self, limit: int) -> int:
         """Trained tokens that lie past ``limit``: lost when the service truncates the example's end."""
@@ -145,7 +154,7 @@ class DatasetFacts:
     # with the file (there are only so many distinct counts).
     token_counts: Counter[int] = field(default_factory=Counter)
     trained_tokens: int = 0
-    estimated: bool = False  # some token counts include estimates (images, tool calls)
+    estimated: int = 0  # parts of some counts that are estimates: ESTIMATED_IMAGES | ESTIMATED_TOOL_CALLS
     collected: dict[str, list[tuple[int, Any]]] = field(default_factory=dict)  # rule code -> (line, value)
 
     def merge(self, other: DatasetFacts) -> None:

@@ -8,6 +8,7 @@ counter. The same rules judge a file for any service; only the target changes.
 from __future__ import annotations
 
 import datetime
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -16,6 +17,7 @@ from ftdata.catalog import Catalog, Model, load_catalog
 from ftdata.config import Settings
 from ftdata.cost import CostEstimate, TokenCounts, price_examples
 from ftdata.encodings import SPECIAL_TOKENS
+from ftdata.errors import ConfigError
 from ftdata.profiles import DEFAULT_TARGET, Limits, Profile, Vocabulary, load_profile
 from ftdata.tokens import DEFAULT_COUNTING_MODEL, TokenCounter, counter_for
 from ftdata.vocabulary import Method
@@ -24,7 +26,14 @@ _ANY_ENCODING = tuple(sorted({token for tokens in SPECIAL_TOKENS.values() for to
 
 
 def today() -> datetime.date:
-    """Today's date, as the rules about model lifecycles see it (one place, so tests can pin it)."""
+    """Today's date, as the rules about model lifecycles see it: the system's, or ``FTDATA_TODAY``
+    (YYYY-MM-DD) to check a job as of another day — to plan one, or to keep a CI run's verdict fixed."""
+    pinned = os.environ.get("FTDATA_TODAY")
+    if pinned:
+        try:
+            return datetime.date.fromisoformat(pinned)
+        except ValueError:
+            raise ConfigError(f"FTDATA_TODAY={pinned!r} is not a date: write it as YYYY-MM-DD") from None
     return datetime.date.today()
 
 

@@ -20,7 +20,7 @@ import tiktoken
 from ftdata.catalog import Catalog, ToolTokenConstants, load_catalog
 from ftdata.encodings import get_encoding
 from ftdata.images import classify_url, image_tokens, inspect_data_url
-from ftdata.ruleapi import ExampleTokens
+from ftdata.ruleapi import ESTIMATED_IMAGES, ESTIMATED_TOOL_CALLS, ExampleTokens
 
 TOKENS_PER_MESSAGE = 3
 TOKENS_PER_NAME = 1
@@ -139,10 +139,10 @@ class TokenCounter:
         result.total = total + REPLY_PRIMING
         return result
 
-    def message(self, message: Mapping[str, Any]) -> tuple[int, bool]:
-        """Tokens of one message, and whether any part of it was estimated."""
+    def message(self, message: Mapping[str, Any]) -> tuple[int, int]:
+        """Tokens of one message, and which parts of it were estimated (ESTIMATED_* flags)."""
         tokens = TOKENS_PER_MESSAGE
-        estimated = False
+        estimated = 0
         role = message.get("role")
         repeats = isinstance(role, str) and role in _REPEATING_ROLES
         for key, value in message.items():
@@ -159,7 +159,7 @@ class TokenCounter:
                         tokens += self.text(part["text"])
                     elif part.get("type") == "image_url":
                         tokens += _image_part_tokens(part.get("image_url"))
-                        estimated = True
+                        estimated |= ESTIMATED_IMAGES
             elif key in ("tool_calls", "function_call"):
                 calls = value if isinstance(value, list) else [value]
                 for call in calls:
@@ -168,7 +168,7 @@ class TokenCounter:
                         for part_key in ("name", "arguments"):
                             if isinstance(function.get(part_key), str):
                                 tokens += self.text(function[part_key])
-                        estimated = True
+                        estimated |= ESTIMATED_TOOL_CALLS
         return tokens, estimated
 
     def definitions(self, functions: Sequence[Mapping[str, Any]]) -> int:

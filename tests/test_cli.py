@@ -312,3 +312,23 @@ def test_the_progress_line_fits_the_terminal_and_shows_no_absurd_first_rate() ->
     with redirect_stderr(err):
         meter(6_000_000)  # the first update, a moment after the start: no rate yet
     assert "MB/s" not in err.getvalue() and err.getvalue().startswith("\r")
+
+
+def test_messages_say_what_is_true_for_the_settings(tmp_path: Path) -> None:
+    """Wording that used to be wrong for some settings, each case once."""
+    import ftdata
+
+    forty = tmp_path / "forty.jsonl"
+    forty.write_text("".join(GOOD.read_text().splitlines(keepends=True)[:40]))
+    (small,) = [p for p in ftdata.lint(forty, options={"small-dataset": {"minimum": 100}}).problems]
+    assert "fewer than 100 (option minimum)" in small.message and "from 100 to 100" not in small.message
+    long = ftdata.lint(GOOD, max_tokens_per_example=50, select=["FT301"]).problems[0]
+    assert "(set by max-tokens-per-example)" in long.message and "the default" not in long.message
+    _, out, _ = run("lint", str(GOOD), "--isolated")
+    assert "estimates for tool calls" in out and "images" not in out  # the chat file has tool calls only
+    (tmp_path / "ftdata.toml").write_text("[models.gpt-4o-mini]\nprice-per-million = 2.5\n")
+    _, out, _ = run("lint", str(GOOD), "--config", str(tmp_path / "ftdata.toml"), "-m", "gpt-4o-mini")
+    assert "$2.5 per 1M tokens, your price; an estimate" in out and "prices taken" not in out
+    _, out, _ = run("lint", str(GOOD), "--isolated", "--validation-file", str(forty))
+    block = out.split(str(forty), 1)[1]
+    assert "counted, not billed" in block and "billed per epoch" not in block.split("\n\n")[0]

@@ -393,3 +393,14 @@ def test_a_retired_model_is_an_error_naming_models_that_still_train(monkeypatch:
     assert "gpt-4o-mini-2024-07-18" in retired.message and "gpt-3.5-turbo" not in retired.message
     ending = ftdata.lint(GOOD, model="gpt-4o-mini", strict=True)
     assert [p.code for p in ending.problems] == ["FT403"] and ending.ok  # a notice: --strict does not count it
+
+
+@pytest.mark.real_today
+def test_ftdata_today_checks_a_job_as_of_another_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FTDATA_TODAY", "2026-12-01")
+    assert [p.code for p in ftdata.lint(GOOD, model="gpt-4o-mini").problems] == ["FT403"]
+    monkeypatch.setenv("FTDATA_TODAY", "2027-02-01")
+    assert "FT406" in {p.code for p in ftdata.lint(GOOD, model="gpt-4o-mini").problems}
+    monkeypatch.setenv("FTDATA_TODAY", "next tuesday")
+    with pytest.raises(ftdata.ConfigError, match="YYYY-MM-DD"):
+        ftdata.lint(GOOD, model="gpt-4o-mini")

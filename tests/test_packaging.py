@@ -109,3 +109,44 @@ def test_real_pre_commit_run_offline(wheelhouse: Path, tmp_path: Path) -> None:
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "Failed" in failed.stdout and "bad.jsonl" in failed.stdout and "FT106 invalid-role" in failed.stdout
     assert BROKEN.read_bytes() == (work / "bad.jsonl").read_bytes()  # the hook changed nothing
+
+
+def _readme_pre_commit_config(repo: Path, rev: str) -> str:
+    """The README's pre-commit snippet, with the two things a user fills in filled in."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8").split("## pre-commit", 1)[1]
+    snippet = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    lines = snippet.splitlines()
+    assert lines[1].strip().startswith("- repo: ") and lines[2].strip().startswith("rev: ")
+    lines[1] = lines[1].split("- repo:")[0] + f"- repo: {repo}"
+    lines[2] = lines[2].split("rev:")[0] + f"rev: {rev}"
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.registry
+def test_the_readme_pre_commit_config_works_as_written(wheelhouse: Path, tmp_path: Path) -> None:
+    hook_repo = source_copy(tmp_path / "ftdata-src")
+    rev = sh("git", "rev-parse", "HEAD", cwd=hook_repo).stdout.strip()
+    work = tmp_path / "dataset-repo"
+    work.mkdir()
+    sh("git", "init", "-q", cwd=work)
+    (work / ".pre-commit-config.yaml").write_text(_readme_pre_commit_config(hook_repo, rev))
+    shutil.copy(GOOD, work / "good.jsonl")
+    sh("git", "add", "-A", cwd=work)
+    env = {
+        **os.environ,
+        "PIP_NO_INDEX": "1",
+        "PIP_FIND_LINKS": str(wheelhouse),
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "GITHUB_ACTIONS": "false",
+        "FTDATA_TODAY": "2026-12-01",  # the model's verdict as of a fixed day: it still trains, ending soon
+    }
+    env.pop("VIRTUAL_ENV", None)
+    run = ("-m", "pre_commit", "run", "--all-files")
+    clean = sh(sys.executable, *run, cwd=work, env=env, check=False)
+    assert clean.returncode == 0, clean.stdout + clean.stderr  # --strict, and a notice does not fail it
+    assert clean.stdout.count("Passed") == 2 and "gpt-4o-mini-2024-07-18" in clean.stdout  # the cost table
+    shutil.copy(BROKEN, work / "bad.jsonl")
+    sh("git", "add", "-A", cwd=work)
+    failed = sh(sys.executable, *run, cwd=work, env=env, check=False)
+    assert failed.returncode == 1 and "bad.jsonl" in failed.stdout and "FT106 invalid-role" in failed.stdout
+    assert BROKEN.read_bytes() == (work / "bad.jsonl").read_bytes()
