@@ -36,7 +36,7 @@ from ftdata.formatters import (
     summary_line,
 )
 from ftdata.reader import STDIN
-from ftdata.registry import Rule, all_rules, find_rule
+from ftdata.registry import Rule, all_rules, find_rule, rule_markdown
 from ftdata.vocabulary import METHODS
 
 PROGRESS_MIN_BYTES = 16 * 1024 * 1024  # show a progress line for files at least this large
@@ -295,6 +295,8 @@ def _settings(
     if extend_exclude:  # on top of the config's extend-exclude, as ruff does
         overrides["extend_exclude"] = (*settings.extend_exclude, *extend_exclude)
     grader_keys = overrides.pop("grader_keys", None)
+    if grader_keys and (overrides.get("method") or settings.method) != "rft":
+        raise ConfigError('--grader-keys is for RFT files: add --method rft (or method = "rft" in the config)')
     if grader_keys:
         options = {key: dict(value) for key, value in settings.options.items()}
         options.setdefault("missing-grader-key", {})["keys"] = list(_split([grader_keys]))
@@ -700,10 +702,7 @@ def show_rule(code: str) -> None:
         rule = find_rule(code, _registry())
     except FtdataError as exc:
         _fail(exc)
-    click.echo(f"{rule.code} {rule.name} ({rule.group}, default severity {rule.severity})\n")
-    click.echo(rule.doc)
-    if rule.options:
-        click.echo("\nOptions: " + ", ".join(f"{k} (default {v!r})" for k, v in rule.options.items()))
+    click.echo(rule_markdown(rule), nl=False)
 
 
 def _registry() -> tuple[Rule, ...]:

@@ -25,7 +25,7 @@ import click
 import orjson
 
 from ftdata import __version__
-from ftdata.catalog import Catalog
+from ftdata.catalog import USER_SOURCE, Catalog
 from ftdata.cost import CostComparison, CostEstimate
 from ftdata.errors import FtdataError
 from ftdata.lifecycle import lifecycle_status
@@ -437,9 +437,13 @@ def format_models(catalog: Catalog, options: RenderOptions) -> str:
         price = model.training_price
         status = lifecycle_status(model, today)
         end = model.lifecycle.new_jobs_end if model.lifecycle else None
+        yours = any(
+            part is not None and part.source == USER_SOURCE
+            for part in (model.max_tokens_per_example, model.training_price, model.lifecycle)
+        )
         rows.append(
             (
-                model.name,
+                model.name + (" (config)" if yours else ""),
                 ", ".join(model.aliases),
                 model.encoding,
                 f"{model.max_tokens_per_example.value:,}" + ("" if model.max_tokens_per_example.verified else "*"),
@@ -453,8 +457,8 @@ def format_models(catalog: Catalog, options: RenderOptions) -> str:
         )
     lines = _table([header, *rows], left=range(len(header)))
     lines.append(
-        f"\nPrices taken {catalog.prices_taken}. * = not verified at a primary source "
-        "('ftdata models --format json' gives each figure's source)."
+        f"\nPrices taken {catalog.prices_taken}. * = not verified at a primary source; (config) = figures from "
+        "your configuration ('ftdata models --format json' gives each figure's source)."
     )
     return "\n".join(lines)
 

@@ -6,8 +6,9 @@ it by forking) and the judge all work from the same plan.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,18 +49,27 @@ class Plan:
     ) -> Plan:
         """``layer``: a selection on top of the config's (the command line's, or the library's options)."""
         registry = all_rules()
+        where = f"the configuration in {config_root}" if config_root else "the settings"
         config_layer: Layer = (settings.select, settings.extend_select, settings.ignore)
-        rules = select_layers(registry, [config_layer, *([layer] if layer else [])])
+        for key, selectors in zip(("select", "extend-select", "ignore"), config_layer, strict=True):
+            with _naming(where, key):
+                for selector in selectors or ():
+                    validate_selector(selector, registry)
+        with _naming("the command line (or the library's options)", "select, extend-select or ignore"):
+            rules = select_layers(registry, [config_layer, *([layer] if layer else [])])
         severities = {rule.code: rule.severity for rule in registry}
         for key, severity in settings.severity.items():
-            severities[find_rule(key, registry).code] = severity
-        for patterns in settings.per_file_ignores.values():
+            with _naming(where, f"severity.{key}"):
+                severities[find_rule(key, registry).code] = severity
+        for pattern, patterns in settings.per_file_ignores.items():
             for selector in patterns:
-                validate_selector(selector, registry)
+                with _naming(where, f'per-file-ignores."{pattern}"'):
+                    validate_selector(selector, registry)
         target = build_target(settings, config_root)
         if settings.max_usd is not None:
             _check_budget_model(target)
-        options = _rule_options(registry, settings.options)
+        with _naming(where, "options"):
+            options = _rule_options(registry, settings.options)
         contexts = {rule.code: RuleContext(options[rule.code], target) for rule in registry}
         return cls(
             target,
@@ -100,6 +110,15 @@ class Plan:
         if not ignored:
             return self.rules
         return select_rules(self.rules, ("ALL",), ignored)
+
+
+@contextlib.contextmanager
+def _naming(where: str, key: str) -> Iterator[None]:
+    """Say where a configuration error is: the file (or the command line) and the key."""
+    try:
+        yield
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: '{key}': {exc}") from None
 
 
 def _check_budget_model(target: Target) -> None:

@@ -57,6 +57,28 @@ class Rule:
         return text.split(". ")[0].rstrip(".") + "."
 
 
+_DOUBLE_BACKQUOTES = re.compile(r"(?<!`)``(?!`)")
+
+
+def rule_markdown(rule: Rule) -> str:
+    """A rule's documentation as Markdown (``ftdata rule``): its docstring's section underlines become
+    headings and its ``double`` backquotes single ones; the jsonl examples are Markdown already."""
+    lines = rule.doc.splitlines()
+    out = [f"# {rule.code} {rule.name}: {lines[0] if lines else ''}".rstrip(), ""]
+    out.append(f"Group {rule.group}; default severity {rule.severity}.")
+    for index, line in enumerate(lines[1:], start=1):
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        if following and set(following) == {"-"} and len(following) == len(line):
+            out.append(f"## {line}\n")
+        elif line and set(line) == {"-"} and index > 1 and len(line) == len(lines[index - 1]):
+            continue
+        else:
+            out.append(_DOUBLE_BACKQUOTES.sub("`", line))
+    if rule.options:
+        out += ["", "## Options", ""] + [f"- `{name}` (default `{value!r}`)" for name, value in rule.options.items()]
+    return "\n".join(out).rstrip() + "\n"
+
+
 def rule_from_module(module: ModuleType) -> Rule:
     """Read a rule's declaration from its module, or raise RegistryError saying what is missing."""
     where = module.__name__

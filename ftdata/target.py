@@ -101,6 +101,10 @@ def build_target(
     model: Model | None = None,
 ) -> Target:
     """The target the settings describe (the model, when given, instead of the settings' one)."""
+    if settings.encodings_dir is not None and not os.path.isdir(settings.encodings_dir):
+        raise ConfigError(
+            f"encodings-dir {settings.encodings_dir}: no such folder; point it at a folder of <encoding>.tiktoken files"
+        )
     catalog = catalog or catalog_for(settings, config_root)
     profile = profile or profile_for(settings, config_root)
     if model is None and settings.model:

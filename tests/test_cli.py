@@ -193,7 +193,7 @@ def test_rules_and_rule_commands() -> None:
     rows = json.loads(run("rules", "--format", "json")[1])
     assert {"code": "FT001", "name": "invalid-json"}.items() <= rows[0].items()
     code, out, _ = run("rule", "example-too-long")
-    assert code == 0 and "Why is this bad?" in out and out.startswith("FT301 example-too-long")
+    assert code == 0 and "Why is this bad?" in out and out.startswith("# FT301 example-too-long")  # Markdown
     code, _, err = run("rule", "FT998")
     assert code == 2 and "unknown rule 'FT998'" in err
 
@@ -332,3 +332,11 @@ def test_messages_say_what_is_true_for_the_settings(tmp_path: Path) -> None:
     _, out, _ = run("lint", str(GOOD), "--isolated", "--validation-file", str(forty))
     block = out.split(str(forty), 1)[1]
     assert "counted, not billed" in block and "billed per epoch" not in block.split("\n\n")[0]
+
+
+def test_rule_docs_are_markdown() -> None:
+    code, out, _ = run("rule", "small-dataset")
+    assert code == 0 and out.startswith("# FT402 small-dataset: Small dataset.")
+    assert "## What it does\n" in out and "## Use instead\n" in out and "```jsonl" in out
+    assert "------" not in out and "``minimum``" not in out and "`minimum`" in out
+    assert "## Options\n\n- `minimum` (default `50`)" in out

@@ -217,3 +217,35 @@ def test_discovery_starts_from_the_files_folder_not_the_working_folder(tmp_path:
     assert f"config {tmp_path / 'proj' / 'pyproject.toml'} (the nearest to {tmp_path / 'proj' / 'data'})" in err
     code, _, err = lint_in(elsewhere, str(tmp_path / "proj" / "data" / "train.jsonl"), "-v", "--isolated")
     assert code == 1 and "--isolated: no config file read" in err
+
+
+@pytest.mark.parametrize(
+    ("table", "key"),
+    [
+        ('severity = { FT999 = "error" }', "'severity.FT999'"),
+        ("options = { small-dataset = { maximum = 3 } }", "'options'"),
+        ('per-file-ignores = { "*.jsonl" = ["nope"] }', "'per-file-ignores.\"*.jsonl\"'"),
+        ('ignore = ["FT9"]', "'ignore'"),
+    ],
+)
+def test_rule_and_option_errors_name_the_config_and_key(tmp_path: Path, table: str, key: str) -> None:
+    project(tmp_path, table)
+    code, _, err = lint_in(tmp_path, "data/train.jsonl")
+    assert code == 2 and f"the configuration in {tmp_path}: {key}" in err
+
+
+def test_options_that_would_do_nothing_are_errors(tmp_path: Path) -> None:
+    project(tmp_path, "")
+    code, _, err = lint_in(tmp_path, "data/train.jsonl", "--grader-keys", "answer")
+    assert code == 2 and "--grader-keys is for RFT files: add --method rft" in err
+    code, _, err = lint_in(tmp_path, "data/train.jsonl", "--encodings-dir", str(tmp_path / "nowhere"))
+    assert code == 2 and "no such folder" in err
+    code, document, _ = lint_in(tmp_path, "data/train.jsonl", "--method", "dpo")
+    assert "FT122" in codes(document)
+
+
+def test_models_marks_the_ones_from_config(tmp_path: Path) -> None:
+    (tmp_path / "ftdata.toml").write_text('[models.house]\nbase = "gpt-4o-mini"\nprice-per-million = 1.0\n')
+    result = CliRunner().invoke(main, ["models", "--config", str(tmp_path / "ftdata.toml")])
+    rows = {line.split()[0]: line for line in result.stdout.splitlines() if line.strip()}
+    assert "(config)" in rows["house"] and "(config)" not in rows["gpt-4o-mini-2024-07-18"]
