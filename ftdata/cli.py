@@ -325,6 +325,11 @@ def _settings(
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found (2 still means could not run).")
 @click.option("--show-all", is_flag=True, help="Text format: list every problem, not 20 per rule per file.")
 @click.option(
+    "--stdin-filename",
+    metavar="NAME",
+    help="The name standard input (-) is reported as, and matched against per-file-ignores.",
+)
+@click.option(
     "--progress/--no-progress", default=None, help="Progress on stderr [default: on a terminal, for big files]."
 )
 @click.option(
@@ -357,6 +362,7 @@ def lint(
     strict: bool | None,
     exit_zero: bool,
     show_all: bool,
+    stdin_filename: str | None,
     progress: bool | None,
     output_file: str | None,
     quiet: bool,
@@ -401,6 +407,7 @@ def lint(
             config_root=root,
             validation_file=validation_file,
             progress=meters,
+            stdin_filename=stdin_filename,
             **{key: value for key, value in selection.items() if value},
         )
     except FtdataError as exc:

@@ -19,7 +19,7 @@ from ftdata.files import Failure, FileFinder, InputsFailedError, read_failure
 from ftdata.judge import judge
 from ftdata.lifecycle import cannot_train
 from ftdata.plan import Plan
-from ftdata.reader import records_from
+from ftdata.reader import STDIN, records_from
 from ftdata.registry import Layer
 from ftdata.report import Report
 from ftdata.runner import Runner
@@ -113,6 +113,7 @@ def lint(
     settings: Settings | None = None,
     config_root: Path | None = None,
     progress: Progress | None = None,
+    stdin_filename: str | None = None,
     **options: Any,
 ) -> Report:
     """Check one file, several files, a folder, or an iterable of records (dicts) and return the report.
@@ -121,7 +122,8 @@ def lint(
     the nearest pyproject.toml with a [tool.ftdata] table; ``model`` and keyword options (``select``,
     ``ignore``, ``epochs``, ``max_usd``, ``target``, ... as in the config, with ``_`` for ``-``) override
     them. ``validation_file`` is checked with the same rules, judged with the training files (an example in
-    both is reported), and not billed. ``progress``, if given, is called with (path, bytes read) now and then.
+    both is reported), and not billed. ``stdin_filename``: the name standard input (``-``) is reported as, and
+    its per-file ignores matched against. ``progress``, if given, is called with (path, bytes read) now and then.
     """
     layer = selection_layer(options)
     settings, config_root = resolve_settings(
@@ -139,7 +141,8 @@ def lint(
         for name, role in files:
             callback = (lambda done, _name=name: progress(_name, done)) if progress else None
             try:
-                scans.append(runner.scan(plan, name, role, callback))
+                label = stdin_filename if name == STDIN and stdin_filename else None
+                scans.append(runner.scan(plan, name, role, callback, label=label))
             except InputError as exc:  # missing or unreadable: reported, and the other files are still checked
                 failed.append(read_failure(name, exc))
     if failed and not scans:

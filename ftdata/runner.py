@@ -96,14 +96,20 @@ class Runner:
             _WORKER_PLANS.pop(id(plan), None)
 
     def scan(
-        self, plan: Plan, name: str, role: FileRole = "training", progress: Callable[[int], None] | None = None
+        self,
+        plan: Plan,
+        name: str,
+        role: FileRole = "training",
+        progress: Callable[[int], None] | None = None,
+        label: str | None = None,
     ) -> FileScan:
-        """Scan one file; returns the merged scan, for :func:`ftdata.judge.judge`."""
+        """Scan one file (``label``: the name it is reported as, e.g. for stdin); returns the merged scan."""
+        path, name = name, label or name
         scan = FileScan(plan, name, role)
-        blocks = read_blocks(name, block_bytes=BLOCK_BYTES, progress=progress, max_line_bytes=plan.max_line_bytes)
+        blocks = read_blocks(path, block_bytes=BLOCK_BYTES, progress=progress, max_line_bytes=plan.max_line_bytes)
         head = list(itertools.islice(blocks, PARALLEL_MIN_BLOCKS))
         parallel = self.jobs > 1 and len(head) == PARALLEL_MIN_BLOCKS
-        workers = self._workers_for(name) if parallel else 1
+        workers = self._workers_for(path) if parallel else 1
         # A block in flight (its task, and a worker's future or the in-process result), or a reader issue.
         pending: deque[tuple[Task, Future[Partial] | Partial] | LineIssue] = deque()
         file_format: Format | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -340,3 +341,20 @@ def test_rule_docs_are_markdown() -> None:
     assert "## What it does\n" in out and "## Use instead\n" in out and "```jsonl" in out
     assert "------" not in out and "``minimum``" not in out and "`minimum`" in out
     assert "## Options\n\n- `minimum` (default `50`)" in out
+
+
+def test_stdin_can_be_named_for_reports_and_per_file_ignores(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.ftdata]\nper-file-ignores = { "legacy/*.jsonl" = ["FT106"] }\n')
+    old = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        code, out, _ = run("lint", "-", "--stdin-filename", "legacy/old.jsonl", "-f", "json", input=BROKEN.read_bytes())
+        named = json.loads(out)["files"][0]
+        code2, out2, _ = run("lint", "-", "-f", "json", input=BROKEN.read_bytes())
+    finally:
+        os.chdir(old)
+    assert named["path"] == "legacy/old.jsonl" and "FT106" not in {p["code"] for p in named["problems"]}
+    assert json.loads(out2)["files"][0]["path"] == "-" and "FT106" in {
+        p["code"] for p in json.loads(out2)["files"][0]["problems"]
+    }
+    assert code == code2 == 1
