@@ -24,9 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pathspec
-from pathspec.pattern import RegexPattern
-
 from ftdata.errors import InputError
 from ftdata.reader import STDIN, display_path
 
@@ -84,6 +81,9 @@ def check_patterns(patterns: Iterable[str]) -> tuple[str, ...]:
 
 def _compile(lines: Iterable[str]) -> list[tuple[re.Pattern[str], bool]]:
     """(regex, excludes) for each line that is a pattern; ValueError for a line that is not valid."""
+    import pathspec  # here, not at import: a run with no exclude to read starts faster
+    from pathspec.pattern import RegexPattern
+
     compiled = []
     for pattern in pathspec.GitIgnoreSpec.from_lines(list(lines)).patterns:
         if isinstance(pattern, RegexPattern) and pattern.include is not None and pattern.regex is not None:

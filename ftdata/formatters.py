@@ -13,7 +13,6 @@ import hashlib
 import os
 import re
 import urllib.parse
-import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass
@@ -648,6 +647,8 @@ def _junit_line(problem: Problem) -> str:
 def format_junit(report: Report, options: RenderOptions) -> str:
     """JUnit XML: a <testsuite> per file, a <testcase> per rule that found something there (or one passing
     "no problems" case), a <failure> per failing problem."""
+    import xml.etree.ElementTree as ET  # here: only this format needs it
+
     failing: set[str] = {"error", "warning"} if report.strict else {"error"}
     root = ET.Element("testsuites", name="ftdata")
     totals: Counter[str] = Counter()

@@ -8,7 +8,6 @@ before them, so the answers do not depend on how many processes did the work.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import itertools
 import multiprocessing
 import os
@@ -53,6 +52,9 @@ def _start_worker(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for signum in (signal.SIGTERM, signal.SIGHUP):  # not the main process's handlers: a worker just ends
         signal.signal(signum, signal.SIG_DFL)
+
+    import ctypes  # here: only a worker needs it
+
     with contextlib.suppress(AttributeError, OSError):  # not Linux: no parent-death signal
         ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:  # pragma: no cover - the main process ended before the signal was set

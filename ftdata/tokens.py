@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import regex
 import tiktoken
+
+if TYPE_CHECKING:
+    from regex import Pattern
 
 from ftdata.catalog import Catalog, ToolTokenConstants, load_catalog
 from ftdata.encodings import get_encoding
@@ -43,7 +45,7 @@ class TokenCounter:
         self.encoding = encoding
         self.tool_constants = tool_constants
         self._encode = encoding.encode_ordinary
-        self._pattern: regex.Pattern[str] | None = None
+        self._pattern: Pattern[str] | None = None
         self._cache: dict[str, int] = {}
 
     def text(self, value: str) -> int:
@@ -88,6 +90,8 @@ class TokenCounter:
         """
         pattern = self._pattern
         if pattern is None:
+            import regex  # tiktoken's own dependency, needed only here: not imported on every start
+
             pattern = self._pattern = regex.compile(self.encoding._pat_str)
         piece = self.encoding._core_bpe.encode_single_piece
         return sum(len(piece(match.group().encode("utf-8"))) for match in pattern.finditer(value))
