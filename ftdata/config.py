@@ -80,7 +80,7 @@ class Settings(BaseModel):
         """A copy with the given (non-None) values replaced, validated like the file."""
         data = self.model_dump()
         data.update({key: value for key, value in overrides.items() if value is not None})
-        return build_settings(data, "options")
+        return build_settings(data, "the command line (or the library's options)")
 
 
 def build_settings(data: Mapping[str, Any], where: str) -> Settings:
@@ -94,7 +94,7 @@ def _explain(exc: ValidationError, where: str) -> str:
     known = sorted(field.alias or name for name, field in Settings.model_fields.items())
     lines = []
     for error in exc.errors():
-        key = ".".join(str(part) for part in error["loc"])
+        key = ".".join(str(part).replace("_", "-") if n == 0 else str(part) for n, part in enumerate(error["loc"]))
         if error["type"] == "extra_forbidden":
             close = difflib.get_close_matches(str(error["loc"][0]), known, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else f" (known keys: {', '.join(known)})"

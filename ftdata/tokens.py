@@ -72,7 +72,10 @@ class TokenCounter:
                 break  # no safe cut near: the rest is counted piece by piece
             total += self._chunk(value[start : cut.start()])
             start = cut.start()
-        return total + self._chunk(value[start:])
+        rest = value[start:]
+        # A long stretch with no safe cut (a run of spaces, say) is where tiktoken's pattern engine overflows:
+        # counted piece by piece at once, without a panic on the way.
+        return total + (self._text_in_pieces(rest) if len(rest) > LONG_TEXT_CHARS else self._chunk(rest))
 
     def _chunk(self, text: str) -> int:
         try:
