@@ -277,7 +277,7 @@ def _settings(
     """
     if isolated and config_file is not None:
         raise ConfigError("--config and --isolated contradict each other: give one of them")
-    start = discovery_start(paths)
+    start = discovery_start(paths) if config_file is None and not isolated else Path.cwd()
     settings, found = (Settings(), None) if isolated else load_settings(config_file, start=start)
     if _verbose():
         if isolated:
@@ -483,8 +483,16 @@ def _check_output_file(output_file: str, inputs: Iterable[str]) -> None:
     folder = os.path.dirname(os.path.abspath(output_file))
     if not os.path.isdir(folder):
         raise ToolError(f"--output-file {output_file}: the folder {folder} does not exist")
+    target = os.path.abspath(output_file)
     for name in inputs:
         if name == STDIN:
+            with contextlib.suppress(OSError):
+                here, given = os.stat(output_file), os.fstat(0)
+                if (here.st_dev, here.st_ino) == (given.st_dev, given.st_ino):
+                    raise ToolError(
+                        f"--output-file {output_file} is the file standard input reads: writing there would "
+                        "destroy it; choose another path"
+                    )
             continue
         with contextlib.suppress(OSError):
             if os.path.samefile(name, output_file):
@@ -492,6 +500,12 @@ def _check_output_file(output_file: str, inputs: Iterable[str]) -> None:
                     f"--output-file {output_file} is the input file {name}: writing there would destroy it; "
                     "choose another path"
                 )
+        inside = os.path.isdir(name) and target.startswith(os.path.abspath(name) + os.sep)
+        if inside and target.endswith((".jsonl", ".jsonl.gz")) and os.path.exists(target):
+            raise ToolError(
+                f"--output-file {output_file} is the input file {output_file} (in the folder {name}, which is "
+                "checked): writing there would destroy it; choose another path"
+            )
 
 
 def _write_atomically(path: str, text: str) -> None:
@@ -598,6 +612,9 @@ def cost(
         meters.done()
     _echo(render(output_format, "cost", comparison, _options()))
     failed = False
+    if not any(row.status is None for row in comparison.models):
+        click.echo("ftdata: error: no model can train these files today (see --all)", err=True)
+        failed = True
     refused = [row for row in comparison.models if row.status is not None and models]
     for row in refused:
         click.echo(f"ftdata: error: {row.model.name} {row.status}: the service would refuse the job", err=True)

@@ -7,7 +7,6 @@ the key, never something silently ignored.
 from __future__ import annotations
 
 import difflib
-import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -119,14 +118,22 @@ def find_config(start: Path) -> Path | None:
 
 
 def discovery_start(paths: Sequence[str]) -> Path:
-    """Where config discovery starts: the folder holding the files to check (their common folder), so that
+    """Where config discovery starts: each file's (or folder's) own folder, as ruff does, so that
     ``ftdata lint some/project/train.jsonl`` finds that project's config from anywhere; the working folder
-    for standard input."""
+    for standard input. Files whose nearest configs differ cannot share one run: that is an error naming
+    them (check them in separate runs, or give ``--config``), never a config applied to the wrong file."""
     folders = [Path(p).resolve() if Path(p).is_dir() else Path(p).resolve().parent for p in paths if p != "-"]
-    if not folders:
-        return Path.cwd()
-    common = Path(os.path.commonpath([str(f) for f in folders]))
-    return common if common.is_dir() else Path.cwd()
+    folders = [folder for folder in folders if folder.is_dir()] or [Path.cwd()]
+    nearest: dict[Path | None, Path] = {}
+    for folder in folders:
+        nearest.setdefault(find_config(folder), folder)
+    if len(nearest) > 1:
+        shown = "; ".join(f"{folder}: {config or 'no config'}" for config, folder in nearest.items())
+        raise ConfigError(
+            f"the files to check have different nearest configs ({shown}); check them in separate runs, "
+            "or give --config"
+        )
+    return next(iter(nearest.values()))
 
 
 def load_settings(config: Path | None = None, *, start: Path | None = None) -> tuple[Settings, Path | None]:

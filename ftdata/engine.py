@@ -6,7 +6,11 @@ every file of the job (:mod:`ftdata.runner`) and judges them together (:mod:`ftd
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import sys
+import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -73,10 +77,33 @@ def _job_files(
     """The files of the job (folders expanded, excludes applied: :mod:`ftdata.files`) and the paths that
     could not be expanded, with why."""
     found = FileFinder.from_settings(settings, config_root).find(paths)
-    files: list[tuple[str, FileRole]] = [(name, "training") for name in found.files]
+    training: list[str] = []
+    seen: set[str] = set()
+    for name in found.files:  # one file reached twice (a folder and a path in it) is one training file
+        key = name if name == STDIN else os.path.realpath(name)
+        if key not in seen:
+            seen.add(key)
+            training.append(name)
+    files: list[tuple[str, FileRole]] = [(name, "training") for name in training]
     if validation_file is not None:
         files.append((os.fspath(validation_file), "validation"))
+    if sum(name == STDIN for name, _ in files) > 1:
+        raise InputError("standard input (-) is given twice, but it can be read only once: save it to a file")
     return files, found.failed
+
+
+def _replayable(path: str, folder: str, number: int) -> str:
+    """A path that can be read more than once: the path itself, or a copy of a stream's bytes."""
+    if path != STDIN and os.path.isfile(path):
+        return path
+    copy = os.path.join(folder, f"{number}.jsonl")
+    try:
+        source = contextlib.nullcontext(sys.stdin.buffer) if path == STDIN else open(path, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise InputError(f"{path}: cannot open: {exc.strerror or exc}") from None
+    with source as stream, open(copy, "wb") as target:
+        shutil.copyfileobj(stream, target, 1 << 20)
+    return copy
 
 
 def _records_or_paths(
@@ -205,12 +232,16 @@ def estimate_cost(
 
     scans: dict[tuple[str, int], FileScan] = {}
 
+    # Each file is read once per encoding: a stream (stdin, a pipe) is saved to a temporary file first.
+    spool = tempfile.TemporaryDirectory(prefix="ftdata-cost-")
+    readable = {path: _replayable(path, spool.name, n) for n, (path, _) in enumerate(files)}
+
     def count(wanted: Sequence[tuple[str, Plan]]) -> None:
         todo = [(path, plan) for path, plan in wanted if (path, id(plan)) not in scans]
         with Runner(list({id(plan): plan for _, plan in todo}.values()), settings.jobs) as runner:
             for path, plan in todo:
                 callback = (lambda done, _path=path: progress(_path, done)) if progress else None
-                scans[(path, id(plan))] = runner.scan(plan, path, progress=callback)
+                scans[(path, id(plan))] = runner.scan(plan, readable[path], progress=callback, label=path)
 
     default = plan_for(base.model or catalog.resolve(DEFAULT_COUNTING_MODEL))
     count([(path, default) for path, _ in files])
@@ -229,7 +260,7 @@ def estimate_cost(
         )
     training = [path for path, role in files if role == "training"]
     training_formats = {scans[(path, id(default))].partial.facts.format for path in training} - {None}
-    status = {m.name: cannot_train(m, training_formats, base.today) for m in catalog.models}
+    status = {m.name: cannot_train(m, training_formats, base.today, settings.method) for m in catalog.models}
     if not chosen:
         chosen = [m for m in catalog.models if every_model or status[m.name] is None]
         hidden = len(catalog.models) - len(chosen)
@@ -253,4 +284,5 @@ def estimate_cost(
     rows.sort(key=lambda row: (row.status is not None, row.usd is None, row.usd or 0.0, row.model.name))
     if settings.max_usd is not None and any(row.usd is None and row.status is None for row in rows):
         notes.append("the budget is not checked on models priced per hour of training")
+    spool.cleanup()
     return CostComparison(tuple(listed), tuple(rows), catalog.prices_taken, settings.max_usd, tuple(notes))

@@ -507,7 +507,7 @@ def fingerprinted(report: Report) -> Iterator[tuple[FileReport, Problem, str]]:
     for file in report.files:
         seen: Counter[str] = Counter()
         for problem in file.problems:
-            key = "\0".join((problem.code, file.path, problem.path or "", problem.message))
+            key = "\0".join((problem.code, file.path, file.role, problem.path or "", problem.message))
             seen[key] += 1
             digest = hashlib.sha256(f"{key}\0{seen[key]}".encode("utf-8", "surrogatepass")).hexdigest()
             yield file, problem, digest[:32]
@@ -608,7 +608,11 @@ def format_sarif(report: Report, options: RenderOptions) -> str:
     budget = budget_message(report)
     if budget:
         notes.append({"level": "error", "message": {"text": f"over budget: {budget}"}})
-    invocation: dict[str, Any] = {"executionSuccessful": True}
+    notes += [
+        {"level": "error", "message": {"text": f"{path}: {message} (not checked)"}}
+        for path, message in report.inputs_failed
+    ]
+    invocation: dict[str, Any] = {"executionSuccessful": not report.inputs_failed}
     if notes:
         invocation["toolExecutionNotifications"] = notes
     run = {
@@ -713,6 +717,11 @@ def format_junit(report: Report, options: RenderOptions) -> str:
         suite.set("failures", "1" if budget else "0")
         totals.update(tests=1, failures=1 if budget else 0)
         suites.append((suite, 1, 1 if budget else 0))
+    for path, message in report.inputs_failed:  # a path that could not be read fails, like the run
+        suite = ET.Element("testsuite", name=_xml(path), tests="1", failures="1", errors="0", skipped="0", time="0")
+        ET.SubElement(case(suite, path, "readable"), "failure", message=_xml(message), type="input")
+        totals.update(tests=1, failures=1)
+        suites.append((suite, 1, 1))
     root.extend(suite for suite, _, _ in suites)
     root.set("tests", str(totals["tests"]))
     root.set("failures", str(totals["failures"]))
@@ -767,7 +776,11 @@ def format_json_lines(report: Report, options: RenderOptions) -> str:
         for file in report.files
         for problem in file.problems
     ]
-    summary = {**report.summary(), "files": [_file_facts(file) for file in report.files]}
+    summary = {
+        **report.summary(),
+        "files": [_file_facts(file) for file in report.files],
+        "inputs_failed": [{"path": path, "message": message} for path, message in report.inputs_failed],
+    }
     lines.append(orjson.dumps({"summary": summary}).decode())
     return "\n".join(lines)
 

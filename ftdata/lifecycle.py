@@ -33,10 +33,23 @@ def lifecycle_source(model: Model, catalog: Catalog) -> str:
     return f"source: {catalog.source_text(life.source)}{verified}"
 
 
-def cannot_train(model: Model, formats: Iterable[Format | None], today: datetime.date) -> str | None:
+METHOD_TRAINS: dict[str, tuple[Format, ...]] = {
+    "sft": ("chat", "prompt-completion"),
+    "dpo": ("preference",),
+    "rft": ("rft",),
+}
+
+
+def cannot_train(
+    model: Model, formats: Iterable[Format | None], today: datetime.date, method: str | None = None
+) -> str | None:
     """Why the model cannot train files of these formats today (None: it can): the one answer ``lint``
-    (format-not-supported, model-retired) and ``cost`` share."""
-    missing = [f for f in formats if f is not None and f not in model.formats]
+    (method-mismatch, format-not-supported, model-retired) and ``cost`` share."""
+    known: list[Format] = [f for f in formats if f is not None]
+    wrong = [f for f in known if method is not None and f not in METHOD_TRAINS[method]]
+    if wrong:
+        return f"the method {method} does not train {', '.join(sorted(set(wrong)))} files"
+    missing = [f for f in known if f not in model.formats]
     if missing:
         return f"cannot be trained on {', '.join(sorted(set(missing)))} files"
     if not still_trains(model, today):

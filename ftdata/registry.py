@@ -244,20 +244,21 @@ Layer = tuple["Sequence[str] | None", Sequence[str], Sequence[str]]  # (select o
 
 def select_layers(rules: Sequence[Rule], layers: Sequence[Layer]) -> tuple[Rule, ...]:
     """The rules left on after layers of selection, later layers on top (the config's, then the command
-    line's), as ruff does: a layer's ``select`` starts the selection anew; without one, the layer's
-    ``extend-select`` adds and its ``ignore`` removes, most specific selector first, ``ignore`` on a tie."""
-    enabled: set[str] = set()
-    for select, extend, ignore in layers:
-        chosen = [validate_selector(s, rules) for s in (*(select or ()), *extend)]
-        dropped = [validate_selector(s, rules) for s in ignore]
-        for rule in rules:
-            keep = max((_specificity(s, rule) for s in chosen), default=0)
-            drop = max((_specificity(s, rule) for s in dropped), default=0)
-            if keep > drop:
-                enabled.add(rule.code)
-            elif drop or select is not None:
-                enabled.discard(rule.code)
-    return tuple(rule for rule in rules if rule.code in enabled)
+    line's), as ruff does. A layer's ``select`` starts the selection anew (the layers before it no longer
+    count); otherwise every selector of the layers in force competes: the most specific wins (a code or name
+    beats a prefix or group), on a tie the later layer, and within one layer ``ignore``."""
+    start = max((index for index, (select, _, _) in enumerate(layers) if select is not None), default=0)
+    competing: list[tuple[str, int, bool]] = []  # (selector, layer, is an ignore)
+    for index, (select, extend, ignore) in enumerate(layers[start:], start=start):
+        competing += [(validate_selector(s, rules), index, False) for s in (*(select or ()), *extend)]
+        competing += [(validate_selector(s, rules), index, True) for s in ignore]
+    enabled = []
+    for rule in rules:
+        matches = [(_specificity(s, rule), layer, dropped) for s, layer, dropped in competing]
+        best = max((m for m in matches if m[0]), default=None)
+        if best is not None and not best[2]:
+            enabled.append(rule)
+    return tuple(enabled)
 
 
 def rules_markdown_table(rules: Sequence[Rule] | None = None) -> str:

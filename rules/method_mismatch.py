@@ -28,6 +28,7 @@ Use instead
 from collections.abc import Iterator
 
 from ftdata.formats import FORMAT_NAMES
+from ftdata.lifecycle import METHOD_TRAINS
 from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
 
 CODE = "FT122"
@@ -35,13 +36,12 @@ NAME = "method-mismatch"
 GROUP = "structure"
 SEVERITY = "error"
 
-_TRAINS = {"sft": ("chat", "prompt-completion"), "dpo": ("preference",), "rft": ("rft",)}
 _TAKES = {"sft": "chat examples", "dpo": "preference pairs", "rft": "chat-shaped RFT examples"}
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
     method = ctx.method
-    if method is None or dataset.format is None or dataset.format in _TRAINS[method]:
+    if method is None or dataset.format is None or dataset.format in METHOD_TRAINS[method]:
         return
     yield Finding(
         f"the file holds {FORMAT_NAMES[dataset.format]} examples, but the method is {method}, which trains on "

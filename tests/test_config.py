@@ -249,3 +249,24 @@ def test_models_marks_the_ones_from_config(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["models", "--config", str(tmp_path / "ftdata.toml")])
     rows = {line.split()[0]: line for line in result.stdout.splitlines() if line.strip()}
     assert "(config)" in rows["house"] and "(config)" not in rows["gpt-4o-mini-2024-07-18"]
+
+
+def test_a_broad_command_line_selector_does_not_undo_a_config_ignore_of_a_code(tmp_path: Path) -> None:
+    """The most specific selector wins across the layers: --extend-select FT1 keeps the config's ignore of FT106."""
+    project(tmp_path, 'ignore = ["FT106"]')
+    for broad in ("FT1", "ALL", "structure"):
+        code, document, err = lint_in(tmp_path, "data/train.jsonl", "--extend-select", broad)
+        assert code == 1 and "FT106" not in codes(document) and "FT105" in codes(document), (broad, err)
+
+
+def test_files_whose_nearest_configs_differ_are_not_checked_with_one_of_them(tmp_path: Path) -> None:
+    for folder, table in (("a", 'ignore = ["FT004"]'), ("b", "")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / ".ftdata.toml").write_text(table + "\n")
+        (tmp_path / folder / "t.jsonl").write_bytes(BROKEN.read_bytes())
+    code, document, _ = lint_in(tmp_path, "a/t.jsonl")
+    assert code == 1 and "FT004" not in codes(document)
+    code, _, err = lint_in(tmp_path, "a/t.jsonl", "b/t.jsonl")
+    assert code == 2 and "different nearest configs" in err and "separate runs, or give --config" in err
+    code, document, _ = lint_in(tmp_path, "a/t.jsonl", "b/t.jsonl", "--config", str(tmp_path / "a" / ".ftdata.toml"))
+    assert code == 1 and "FT004" not in codes(document)

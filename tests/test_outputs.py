@@ -280,7 +280,8 @@ def test_json_lines_streams_one_problem_per_line_then_the_summary(in_tmp: Path) 
     )
     (summary,) = rows[-1].values()
     assert list(rows[-1]) == ["summary"]
-    assert {k: v for k, v in summary.items() if k != "files"} == document["summary"]
+    assert {k: v for k, v in summary.items() if k not in ("files", "inputs_failed")} == document["summary"]
+    assert summary["inputs_failed"] == document["inputs_failed"] == []
     assert summary["files"] == [{k: v for k, v in f.items() if k != "problems"} for f in document["files"]]
     assert lint(good, "-f", "json-lines")[1].count("\n") == 1  # nothing found: the summary line alone
 
@@ -545,3 +546,25 @@ def test_readme_documents_every_lint_format_and_output_option() -> None:
     for option in ("-o, --output-file PATH", "-q, --quiet", "--statistics", "--color auto\\|always\\|never"):
         assert f"| `{option}` |" in command, option
     assert "`ftdata schema`" in readme
+
+
+def test_a_path_that_could_not_be_read_shows_in_every_machine_format(in_tmp: Path) -> None:
+    good = relative_copy(in_tmp, GOOD)
+    code, out, _ = lint(good, "nope.jsonl", "-f", "sarif")
+    invocation = json.loads(out)["runs"][0]["invocations"][0]
+    assert code == 2 and invocation["executionSuccessful"] is False
+    assert any("nope.jsonl" in n["message"]["text"] for n in invocation["toolExecutionNotifications"])
+    code, out, _ = lint(good, "nope.jsonl", "-f", "junit")
+    assert code == 2 and 'name="nope.jsonl"' in out and 'type="input"' in out
+    code, out, _ = lint(good, "nope.jsonl", "-f", "json-lines")
+    assert code == 2 and json.loads(out.splitlines()[-1])["summary"]["inputs_failed"][0]["path"] == "nope.jsonl"
+
+
+def test_one_file_reached_twice_is_checked_once(in_tmp: Path) -> None:
+    good = relative_copy(in_tmp, GOOD)
+    code, out, _ = lint(".", good, "-f", "json")
+    (only,) = json.loads(out)["files"]
+    assert code == 0 and os.path.samefile(only["path"], good)
+    code, out, _ = lint(good, "--validation-file", good, "-f", "gitlab")
+    prints = [issue["fingerprint"] for issue in json.loads(out)]
+    assert len(prints) == len(set(prints)) > 0  # training and validation copies differ by role
