@@ -278,11 +278,12 @@ def _skips(path: str, is_dir: bool, exclude: _Rules, ignores: Sequence[_Rules]) 
 
 
 def _base(real: str, root: str, is_dir: bool) -> str:
-    """What the exclude patterns are relative to for this path: the root, or outside it the folder named
-    (a file's own folder)."""
+    """What the exclude patterns are relative to for this path: the root, or outside it the filesystem's
+    root, so that a pattern without a slash (``build``) still matches a folder anywhere above the path,
+    while one anchored to the config's folder (``/build``) does not reach out of it."""
     if _relative(real, root) is not None:
         return root
-    return real if is_dir else os.path.dirname(real)
+    return os.path.splitdrive(real)[0] + os.sep
 
 
 def find_files(paths: Iterable[str | os.PathLike[str]], finder: FileFinder | None = None) -> FoundFiles:

@@ -291,3 +291,15 @@ def test_cost_applies_the_excludes_and_stops_on_a_missing_path(tmp_path: Path) -
         os.chdir(old)
     assert result.exit_code == 2 and result.stdout == ""
     assert "ftdata: error: missing.jsonl: no such file" in result.stderr
+
+
+def test_force_exclude_matches_a_folder_above_a_path_outside_the_working_folder(tmp_path: Path) -> None:
+    """Without a config the patterns' folder is the working one; a path reached from elsewhere (../build/...)
+    is still matched by an unanchored pattern such as the default `build`."""
+    tree(tmp_path, "build/e.jsonl", "data/ok.jsonl")
+    (tmp_path / "sub").mkdir()
+    for cwd, path in ((tmp_path, "build/e.jsonl"), (tmp_path / "sub", "../build/e.jsonl")):
+        code, document, _ = lint(cwd, "--isolated", "--force-exclude", path)
+        assert code == 0 and document["files"] == [], (cwd, path)
+    code, document, _ = lint(tmp_path / "sub", "--isolated", "--force-exclude", "../data/ok.jsonl")
+    assert code == 0 and len(document["files"]) == 1
