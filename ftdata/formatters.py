@@ -163,12 +163,7 @@ def format_github(report: Report, options: RenderOptions, *, limit: int = GITHUB
             (p for i, p in enumerate(file.problems) if (f, i) in shown), key=lambda p: _RANK.get(p.severity, 3)
         )
         lines.extend(_github_annotation(problem) for problem in annotated)
-        if not file.problems and not file.left_out:
-            lines.append("  no problems found")
-        if file.tokens:
-            lines.append(_tokens_line(file.tokens, file.role))
-        if file.cost:
-            lines.append(_cost_line(file.cost))
+        lines.extend(_file_footer(file))
         lines.append("::endgroup::")
     hidden = len(ranked) - len(shown)
     if hidden:
@@ -275,13 +270,17 @@ def _file_block(file: FileReport, options: RenderOptions) -> str:
             lines.append(f"  ... {hidden[code]:,} more {code} not shown (--show-all or --format json lists every one)")
     if options.quiet:
         return "\n".join(lines)
-    if not file.problems and not file.left_out:
-        lines.append("  no problems found")
-    if file.tokens:
-        lines.append(_tokens_line(file.tokens, file.role))
+    lines.extend(_file_footer(file))
+    return "\n".join(lines)
+
+
+def _file_footer(file: FileReport) -> list[str]:
+    """What follows a file's problems in text and github output: "no problems", its tokens and its cost."""
+    lines = ["  no problems found"] if not file.problems and not file.left_out else []
+    lines.append(_tokens_line(file.tokens, file.role))
     if file.cost:
         lines.append(_cost_line(file.cost))
-    return "\n".join(lines)
+    return lines
 
 
 def _problem_line(problem: Problem, options: RenderOptions) -> str:

@@ -244,6 +244,9 @@ def test_an_unreadable_folder_is_reported_and_the_rest_is_checked(
     assert result.failed[0][1].startswith("cannot read this folder (Permission denied)")
     with pytest.raises(InputsFailedError, match="secret: cannot read this folder"):
         expand_paths([tmp_path / "data"])
+    report = ftdata.lint(tmp_path / "data")  # the library: what can be read is checked, what cannot is named
+    assert [f.path for f in report.files] == [str(tmp_path / "data" / "a.jsonl")] and not report.ok
+    assert report.inputs_failed[0][0].endswith("secret")
 
 
 def test_a_folder_with_nothing_to_check_is_an_error_naming_it(tmp_path: Path) -> None:

@@ -103,29 +103,6 @@ def test_a_file_name_that_is_not_utf8_is_written_escaped(tmp_path: Path) -> None
         assert result.exit_code == 1 and "caf\\xe9.jsonl" in result.stdout
 
 
-def test_a_folder_that_cannot_be_read_is_an_error_naming_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """(As root every folder is readable: the walk's error is what a user without the rights would meet.)"""
-    import errno
-    import os
-
-    (tmp_path / "data" / "secret").mkdir(parents=True)
-    (tmp_path / "data" / "a.jsonl").write_bytes(GOOD.read_bytes())
-    real = os.walk
-
-    def walk(top, onerror=None, **kwargs):  # type: ignore[no-untyped-def]
-        for folder, folders, files in real(top, onerror=onerror, **kwargs):
-            if folder.endswith("secret"):
-                onerror(PermissionError(errno.EACCES, "Permission denied", folder))
-                continue
-            yield folder, folders, files
-
-    monkeypatch.setattr(os, "walk", walk)
-    report = ftdata.lint(tmp_path / "data")  # what can be read is checked; what cannot is named
-    assert [f.path for f in report.files] == [str(tmp_path / "data" / "a.jsonl")] and not report.ok
-    ((path, message),) = report.inputs_failed
-    assert path.endswith("secret") and "cannot read this folder" in message
-
-
 def test_no_writable_temporary_folder_is_no_obstacle(monkeypatch: pytest.MonkeyPatch) -> None:
     import tempfile
 

@@ -39,6 +39,19 @@ def source_copy(target: Path) -> Path:
     return target
 
 
+def offline_env(wheelhouse: Path, tmp_path: Path) -> dict[str, str]:
+    """The environment of a real pre-commit run that installs ftdata from the wheelhouse, with no index."""
+    env = {
+        **os.environ,
+        "PIP_NO_INDEX": "1",
+        "PIP_FIND_LINKS": str(wheelhouse),
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "GITHUB_ACTIONS": "false",
+    }
+    env.pop("VIRTUAL_ENV", None)
+    return env
+
+
 @pytest.fixture(scope="session")
 def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """ftdata's wheel plus every dependency and build requirement, fetched once from PyPI."""
@@ -86,14 +99,7 @@ def test_real_pre_commit_run_offline(wheelhouse: Path, tmp_path: Path) -> None:
     shutil.copy(GOOD, work / "good.jsonl")
     (work / "notes.txt").write_text("not checked\n")
     sh("git", "add", "-A", cwd=work)
-    env = {
-        **os.environ,
-        "PIP_NO_INDEX": "1",
-        "PIP_FIND_LINKS": str(wheelhouse),
-        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
-        "GITHUB_ACTIONS": "false",
-    }
-    env.pop("VIRTUAL_ENV", None)
+    env = offline_env(wheelhouse, tmp_path)
 
     def try_repo() -> subprocess.CompletedProcess[str]:
         args = ("-m", "pre_commit", "try-repo", hook_repo, "ftdata-lint", "--all-files")
@@ -132,15 +138,8 @@ def test_the_readme_pre_commit_config_works_as_written(wheelhouse: Path, tmp_pat
     (work / ".pre-commit-config.yaml").write_text(_readme_pre_commit_config(hook_repo, rev))
     shutil.copy(GOOD, work / "good.jsonl")
     sh("git", "add", "-A", cwd=work)
-    env = {
-        **os.environ,
-        "PIP_NO_INDEX": "1",
-        "PIP_FIND_LINKS": str(wheelhouse),
-        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
-        "GITHUB_ACTIONS": "false",
-        "FTDATA_TODAY": "2026-12-01",  # the model's verdict as of a fixed day: it still trains, ending soon
-    }
-    env.pop("VIRTUAL_ENV", None)
+    # the model's verdict as of a fixed day: it still trains, its end date near (a notice)
+    env = {**offline_env(wheelhouse, tmp_path), "FTDATA_TODAY": "2026-12-01"}
     run = ("-m", "pre_commit", "run", "--all-files")
     clean = sh(sys.executable, *run, cwd=work, env=env, check=False)
     assert clean.returncode == 0, clean.stdout + clean.stderr  # --strict, and a notice does not fail it
