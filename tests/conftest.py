@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import importlib.metadata
+import json
+import os
 import re
 import socket
 import sys
@@ -127,6 +130,7 @@ def _closed(schema: Any) -> Any:
     return closed
 
 
+@functools.cache
 def report_validators() -> tuple[Any, Any]:
     """Validators for the shipped ftdata/report.schema.json, as shipped (open: fields may be added) and closed."""
     import json
@@ -145,3 +149,27 @@ def assert_valid_report(document: Any) -> Any:
         errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
         assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
     return document
+
+
+def invoke(
+    *args: str, input: str | bytes | None = None, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> tuple[int, str, str]:
+    """The ``ftdata`` command run in this process (click's runner), in ``cwd`` if given: exit code, stdout,
+    stderr. A crash is raised, not taken for an exit code; every JSON lint output is held to the schema."""
+    from click.testing import CliRunner
+
+    from ftdata.cli import main
+
+    old = Path.cwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(main, list(args), input=input, env=env)
+    finally:
+        os.chdir(old)
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    formats = [args[i + 1] for i, arg in enumerate(args[:-1]) if arg in ("-f", "--format")]
+    if args and args[0] == "lint" and formats[-1:] == ["json"] and "--statistics" not in args and result.stdout.strip():
+        assert_valid_report(json.loads(result.stdout))
+    return result.exit_code, result.stdout, result.stderr

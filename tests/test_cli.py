@@ -11,10 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from ftdata.cli import main
-from tests.conftest import FIXTURES, assert_valid_report
+from tests.conftest import FIXTURES, assert_valid_report, invoke
 
 GOOD = FIXTURES / "examples" / "support-chat.jsonl"
 BROKEN = FIXTURES / "examples" / "broken-chat.jsonl"
@@ -42,14 +40,7 @@ PLANTED = [
 ]
 
 
-def run(*args: str, input: str | bytes | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), input=input)
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    formats = [args[i + 1] for i, arg in enumerate(args[:-1]) if arg in ("-f", "--format")]
-    if args[0] == "lint" and formats[-1:] == ["json"] and "--statistics" not in args and result.stdout.strip():
-        assert_valid_report(json.loads(result.stdout))  # every json lint output follows ftdata/report.schema.json
-    return result.exit_code, result.stdout, result.stderr
+run = invoke  # every json lint output is held to ftdata/report.schema.json
 
 
 def sha(path: Path) -> str:

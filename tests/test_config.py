@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ import ftdata
 from ftdata.cli import main
 from ftdata.config import find_config, load_settings
 from ftdata.errors import ConfigError
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, invoke
 
 BROKEN = FIXTURES / "examples" / "broken-chat.jsonl"
 
@@ -27,14 +26,8 @@ def project(tmp_path: Path, table: str) -> Path:
 
 
 def lint_in(folder: Path, *args: str) -> tuple[int, dict, str]:  # type: ignore[type-arg]
-    old = Path.cwd()
-    os.chdir(folder)
-    try:
-        result = CliRunner().invoke(main, ["lint", *args, "-f", "json"])
-    finally:
-        os.chdir(old)
-    document = json.loads(result.stdout) if result.stdout else {}
-    return result.exit_code, document, result.stderr
+    code, out, err = invoke("lint", *args, "-f", "json", cwd=folder)
+    return code, json.loads(out) if out else {}, err
 
 
 def codes(document: dict) -> set[str]:  # type: ignore[type-arg]

@@ -3,34 +3,22 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import ftdata
 from ftdata.catalog import load_catalog
-from ftdata.cli import main
 from ftdata.cost import auto_epochs, price_examples
 from ftdata.errors import ConfigError
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, invoke
 
 GOOD = FIXTURES / "examples" / "support-chat.jsonl"
 BROKEN = FIXTURES / "examples" / "broken-chat.jsonl"
 
 
 def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
-    old = Path.cwd()
-    if cwd:
-        os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(main, list(args))
-    finally:
-        os.chdir(old)
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
+    return invoke(*args, cwd=cwd)
 
 
 @pytest.mark.parametrize(("examples", "epochs"), [(1, 25), (5, 20), (10, 10), (34, 3), (1000, 3), (30000, 1)])

@@ -17,7 +17,7 @@ from ftdata.cli import main
 from ftdata.config import Settings, load_settings
 from ftdata.errors import ConfigError
 from ftdata.files import DEFAULT_EXCLUDE, FileFinder, InputsFailedError, expand_paths, find_files
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, invoke
 
 GOOD = FIXTURES / "examples" / "support-chat.jsonl"
 
@@ -45,15 +45,8 @@ def found(root: Path, *paths: str, **options: object) -> list[str]:
 
 def lint(cwd: Path, *args: str) -> tuple[int, dict, str]:  # type: ignore[type-arg]
     """``ftdata lint ARGS -f json`` run in ``cwd``: exit code, the JSON document ({} if none), stderr."""
-    old = Path.cwd()
-    os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(main, ["lint", *args, "-f", "json"])
-    finally:
-        os.chdir(old)
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, json.loads(result.stdout) if result.stdout else {}, result.stderr
+    code, out, err = invoke("lint", *args, "-f", "json", cwd=cwd)
+    return code, json.loads(out) if out else {}, err
 
 
 def checked(cwd: Path, document: dict) -> list[str]:  # type: ignore[type-arg]

@@ -9,12 +9,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 import ftdata
 from ftdata import formatters
 from ftdata.catalog import load_catalog
-from ftdata.cli import main
 from ftdata.config import Settings
 from ftdata.formatters import (
     OUTPUT_FORMATS,
@@ -27,7 +25,7 @@ from ftdata.formatters import (
     render,
 )
 from ftdata.registry import all_rules
-from tests.conftest import FIXTURES, PINNED_TODAY, assert_valid_report
+from tests.conftest import FIXTURES, PINNED_TODAY, assert_valid_report, invoke
 
 GOOD = FIXTURES / "examples" / "support-chat.jsonl"
 BROKEN = FIXTURES / "examples" / "broken-chat.jsonl"
@@ -47,18 +45,7 @@ EXPECTED_FORMATS: dict[Subject, list[str]] = {
 }
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    if args[0] == "lint" and result.exit_code in (0, 1) and is_json_lint(args):
-        assert_valid_report(json.loads(result.stdout))  # every json lint output follows ftdata/report.schema.json
-    return result.exit_code, result.stdout, result.stderr
-
-
-def is_json_lint(args: tuple[str, ...]) -> bool:
-    formats = [args[i + 1] for i, arg in enumerate(args[:-1]) if arg in ("-f", "--format")]
-    return formats[-1:] == ["json"] and "--statistics" not in args
+run = invoke  # every json lint output is held to ftdata/report.schema.json
 
 
 def subject_value(subject: Subject) -> Any:

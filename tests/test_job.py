@@ -12,21 +12,15 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import ftdata
-from ftdata.cli import main
 from ftdata.profiles import load_profile, shipped_profiles
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, ROOT, invoke
 
 GOOD = FIXTURES / "examples" / "support-chat.jsonl"
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
+run = invoke
 
 
 def _module_imports(path: Path) -> set[str]:

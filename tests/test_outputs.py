@@ -19,13 +19,11 @@ from typing import Any
 import click
 import jsonschema
 import pytest
-from click.testing import CliRunner
 
 from ftdata import __version__
-from ftdata.cli import main
 from ftdata.formatters import formats_for
 from ftdata.registry import find_rule
-from tests.conftest import FIXTURES, ROOT, assert_valid_report, tomllib
+from tests.conftest import FIXTURES, ROOT, assert_valid_report, invoke, tomllib
 
 EXAMPLES = FIXTURES / "examples"
 GOOD = EXAMPLES / "support-chat.jsonl"
@@ -37,11 +35,7 @@ CHAT = '{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "
 NEW_FORMATS = ["sarif", "junit", "gitlab", "json-lines"]
 
 
-def run(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), input=input, env=env)
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
+run = invoke
 
 
 def lint(*args: str, **kwargs: Any) -> tuple[int, str, str]:

@@ -96,14 +96,9 @@ def test_workers_end_when_the_main_process_is_killed_outright(big_file: Path) ->
 
 
 def _lint_json(*args: str) -> tuple[int, str, str]:
-    from click.testing import CliRunner
+    from tests.conftest import invoke
 
-    from ftdata.cli import main
-
-    result = CliRunner().invoke(main, ["lint", *args, "--isolated", "-f", "json"])
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
+    return invoke("lint", *args, "--isolated", "-f", "json")
 
 
 def _small_blocks_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
