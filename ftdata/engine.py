@@ -92,10 +92,12 @@ def _job_files(
     return files, found.failed
 
 
-def _replayable(path: str, folder: str, number: int) -> str:
-    """A path that can be read more than once: the path itself, or a copy of a stream's bytes."""
+def _replayable(path: str, spool: contextlib.ExitStack, number: int) -> str:
+    """A path that can be read more than once: the path itself, or a copy of a stream's bytes in a temporary
+    folder that ``spool`` removes (made only when a stream needs it)."""
     if path != STDIN and os.path.isfile(path):
         return path
+    folder = spool.enter_context(tempfile.TemporaryDirectory(prefix="ftdata-cost-"))
     copy = os.path.join(folder, f"{number}.jsonl")
     try:
         source = contextlib.nullcontext(sys.stdin.buffer) if path == STDIN else open(path, "rb")  # noqa: SIM115
@@ -221,6 +223,24 @@ def estimate_cost(
     files, failed = _job_files(sources, validation_file, settings, config_root)
     if failed:  # a table that leaves out a file would understate the cost: nothing is priced
         raise InputsFailedError(failed)
+    # Each file is read once per encoding: a stream (stdin, a pipe) is saved to a temporary file first.
+    with contextlib.ExitStack() as spool:
+        readable = {path: _replayable(path, spool, n) for n, (path, _) in enumerate(files)}
+        return _price(files, readable, base, settings, chosen, notes, every_model, progress)
+
+
+def _price(
+    files: list[tuple[str, FileRole]],
+    readable: dict[str, str],
+    base: Target,
+    settings: Settings,
+    chosen: list[Model],
+    notes: list[str],
+    every_model: bool,
+    progress: Progress | None,
+) -> CostComparison:
+    """The cost table of files that can each be read as often as needed (``readable``: path -> where)."""
+    catalog = base.catalog
     # Counting needs no rule; each (encoding, tool-token constants) pair is counted once per file.
     plans: dict[tuple[str, str], Plan] = {}
 
@@ -231,10 +251,6 @@ def estimate_cost(
         return plans[key]
 
     scans: dict[tuple[str, int], FileScan] = {}
-
-    # Each file is read once per encoding: a stream (stdin, a pipe) is saved to a temporary file first.
-    spool = tempfile.TemporaryDirectory(prefix="ftdata-cost-")
-    readable = {path: _replayable(path, spool.name, n) for n, (path, _) in enumerate(files)}
 
     def count(wanted: Sequence[tuple[str, Plan]]) -> None:
         todo = [(path, plan) for path, plan in wanted if (path, id(plan)) not in scans]
@@ -284,5 +300,4 @@ def estimate_cost(
     rows.sort(key=lambda row: (row.status is not None, row.usd is None, row.usd or 0.0, row.model.name))
     if settings.max_usd is not None and any(row.usd is None and row.status is None for row in rows):
         notes.append("the budget is not checked on models priced per hour of training")
-    spool.cleanup()
     return CostComparison(tuple(listed), tuple(rows), catalog.prices_taken, settings.max_usd, tuple(notes))

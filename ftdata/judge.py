@@ -63,6 +63,7 @@ def job_problems(scans: Sequence[FileScan], plan: Plan) -> list[tuple[int, Probl
     job = JobFacts(tuple(FileFacts(scan.name, scan.partial.facts) for scan in scans))
     training = [i for i, scan in enumerate(scans) if scan.partial.facts.role == "training"] or [0]
     last = {scan.name: i for i, scan in enumerate(scans)}
+    on = [{rule.code for rule in scan.rules} for scan in scans]  # the rules per-file ignores leave on, per file
     found: list[tuple[int, Problem]] = []
     for rule in plan.rules:
         if rule.kind != "job":
@@ -77,9 +78,9 @@ def job_problems(scans: Sequence[FileScan], plan: Plan) -> list[tuple[int, Probl
             raise crash(rule, first, None, exc) from exc
         for finding in findings:
             if finding.file is None:
-                index = next((i for i in training if rule in plan.rules_for(scans[i].name)), None)
+                index = next((i for i in training if rule.code in on[i]), None)
             else:
-                index = last[finding.file] if rule in plan.rules_for(finding.file) else None
+                index = last[finding.file] if rule.code in on[last[finding.file]] else None
             if index is not None:
                 stamped: list[Problem] = []
                 stamp(plan, rule, [finding], scans[index].name, None, stamped)

@@ -248,3 +248,15 @@ def test_cost_with_a_config_model_says_it_priced_only_that_one(tmp_path: Path) -
 def test_cost_shows_progress_when_asked() -> None:
     code, _, err = run("cost", str(GOOD), "--isolated", "-m", "gpt-4o-mini", "--progress")
     assert code == 0 and "support-chat.jsonl" in err
+
+
+def test_cost_of_plain_files_needs_no_temporary_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only a stream is saved to a temporary file (to be read once per encoding); plain files are read in place."""
+    import tempfile
+
+    def no_temp() -> str:
+        raise FileNotFoundError("No usable temporary directory found")
+
+    monkeypatch.setattr(tempfile, "gettempdir", no_temp)
+    code, out, _ = run("cost", str(GOOD), "--isolated", "-m", "gpt-4o-mini", "-m", "gpt-4.1")
+    assert code == 0 and "$0.48" in out
