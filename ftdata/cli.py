@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from ftdata import __version__, target
-from ftdata.config import Settings, discovery_start, load_settings, parse_assignments
+from ftdata.config import Settings, discover_config, load_settings, parse_assignments
 from ftdata.engine import estimate_cost
 from ftdata.engine import lint as run_lint
 from ftdata.errors import ConfigError, FtdataError, RuleCrashError
@@ -277,8 +277,8 @@ def _settings(
     """
     if isolated and config_file is not None:
         raise ConfigError("--config and --isolated contradict each other: give one of them")
-    start = discovery_start(paths) if config_file is None and not isolated else Path.cwd()
-    settings, found = (Settings(), None) if isolated else load_settings(config_file, start=start)
+    start, nearest = discover_config(paths) if config_file is None and not isolated else (Path.cwd(), None)
+    settings, found = (Settings(), None) if isolated else load_settings(config_file or nearest, start=start)
     if _verbose():
         if isolated:
             click.echo("ftdata: --isolated: no config file read", err=True)

@@ -117,13 +117,14 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def discovery_start(paths: Sequence[str]) -> Path:
-    """Where config discovery starts: each file's (or folder's) own folder, as ruff does, so that
+def discover_config(paths: Sequence[str]) -> tuple[Path, Path | None]:
+    """Where config discovery starts, and the config it finds there (None: none). It starts from each
+    file's (or folder's) own folder, as ruff does, so that
     ``ftdata lint some/project/train.jsonl`` finds that project's config from anywhere; the working folder
     for standard input. Files whose nearest configs differ cannot share one run: that is an error naming
     them (check them in separate runs, or give ``--config``), never a config applied to the wrong file."""
     folders = [Path(p).resolve() if Path(p).is_dir() else Path(p).resolve().parent for p in paths if p != "-"]
-    folders = [folder for folder in folders if folder.is_dir()] or [Path.cwd()]
+    folders = list(dict.fromkeys(folder for folder in folders if folder.is_dir())) or [Path.cwd()]  # each once
     nearest: dict[Path | None, Path] = {}
     for folder in folders:
         nearest.setdefault(find_config(folder), folder)
@@ -133,7 +134,8 @@ def discovery_start(paths: Sequence[str]) -> Path:
             f"the files to check have different nearest configs ({shown}); check them in separate runs, "
             "or give --config"
         )
-    return next(iter(nearest.values()))
+    ((config, start),) = nearest.items()
+    return start, config
 
 
 def load_settings(config: Path | None = None, *, start: Path | None = None) -> tuple[Settings, Path | None]:
