@@ -70,6 +70,8 @@ def check_patterns(patterns: Iterable[str]) -> tuple[str, ...]:
     """The patterns, if each is a valid gitignore-style pattern that can match something; else ValueError."""
     checked = tuple(patterns)
     for pattern in checked:
+        if pattern in DEFAULT_EXCLUDE:
+            continue  # ftdata's own, held valid by a test: no need to load the pattern engine to check them
         try:
             compiled = _compile([pattern])
         except ValueError as exc:
@@ -158,7 +160,14 @@ class FileFinder:
         """The files the paths stand for, in the order given (each folder's files sorted)."""
         found = FoundFiles()
         root = os.path.realpath(self.root if self.root is not None else os.getcwd())
-        patterns = tuple(_compile([*self.exclude, *self.extend_exclude]))
+        compiled: list[tuple[tuple[re.Pattern[str], bool], ...]] = []
+
+        def exclude(base: str) -> _Rules:
+            """The exclude patterns, compiled when first needed: a run of named files needs none."""
+            if not compiled:
+                compiled.append(tuple(_compile([*self.exclude, *self.extend_exclude])))
+            return _Rules(base, compiled[0])
+
         for path in paths:
             name = os.fspath(path)
             if name == STDIN:
@@ -166,10 +175,10 @@ class FileFinder:
                 continue
             is_dir = os.path.isdir(name)
             real = os.path.realpath(name)
-            if self.force_exclude and self._excluded(real, is_dir, _Rules(_base(real, root, is_dir), patterns)):
+            if self.force_exclude and self._excluded(real, is_dir, exclude(_base(real, root, is_dir))):
                 continue
             if is_dir:
-                self._walk(name, _Rules(_base(real, root, True), patterns), found)
+                self._walk(name, exclude(_base(real, root, True)), found)
             elif not os.path.exists(name):  # said here, in the order given (the reader would say it later)
                 found.failed.append((display_path(name), "no such file"))
             else:

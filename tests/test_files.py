@@ -299,3 +299,10 @@ def test_force_exclude_matches_a_folder_above_a_path_outside_the_working_folder(
         assert code == 0 and document["files"] == [], (cwd, path)
     code, document, _ = lint(tmp_path / "sub", "--isolated", "--force-exclude", "../data/ok.jsonl")
     assert code == 0 and len(document["files"]) == 1
+
+
+def test_the_default_excludes_are_valid_patterns() -> None:
+    """Settings skip checking them (so a run of named files never loads the pattern engine): they must be valid."""
+    from ftdata.files import _compile
+
+    assert all(len(_compile([pattern])) == 1 for pattern in DEFAULT_EXCLUDE)
