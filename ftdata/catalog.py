@@ -1,21 +1,19 @@
-"""The model catalog: which models can be fine-tuned, their encodings, limits, prices and lifecycle.
+"""A target's model catalog: which models it fine-tunes, their encodings, limits, prices and lifecycle.
 
-The figures live in ``catalog.json`` beside this module, each with its source (title and date) and whether
-it was verified; this module loads and validates that file, merges the models a user adds or overrides in
-``[tool.ftdata.models]``, and resolves names (snapshots, aliases and ``ft:`` names).
+The figures live in each target's profile (``ftdata/targets/NAME.toml``, table ``[models]``), each with its
+source (title and date) and whether it was verified; :mod:`ftdata.profiles` loads them into a
+:class:`Catalog`, which merges the models a user adds or overrides (``[tool.ftdata.models]``, or
+``[tool.ftdata.targets.NAME.models]``) and resolves names (snapshots, aliases and ``ft:`` names).
 """
 
 from __future__ import annotations
 
 import datetime
 import difflib
-import functools
-import json
 from collections.abc import Mapping
-from importlib import resources
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from ftdata.errors import ConfigError, UnknownModelError
 from ftdata.strict import Bool, Int, Number
@@ -24,40 +22,70 @@ from ftdata.vocabulary import Format, ModelMethod
 METHOD_FORMATS: dict[ModelMethod, tuple[Format, ...]] = {
     "sft": ("chat",),
     "vision": ("chat",),
-    "rft": ("chat",),
+    "rft": ("rft",),
     "dpo": ("preference",),
     "prompt-completion": ("prompt-completion",),
 }
 USER_SOURCE = "config"
 
 
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Frozen, unknown keys refused; written with kebab-case keys in the TOML files (snake_case works too)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, alias_generator=_kebab)
 
 
 class Source(_Strict):
     title: str
-    date: str
+    date: str  # when it was read (and, where known, the date of the copy)
+    url: str | None = None
 
 
-class SourcedInt(_Strict):
-    value: int = Field(gt=0)
+class _Unknown(_Strict):
+    """A figure that may be unknown: then it says why (``note``) instead of holding a guess."""
+
+    note: str | None = None
+
+    def _needs_note(self, value: object, what: str) -> None:
+        if value is None and not self.note:
+            raise ValueError(f"an unknown {what} needs a note saying what was searched")
+
+
+class SourcedInt(_Unknown):
+    value: int | None = Field(default=None, gt=0)  # None: not published (see note)
     source: str
     verified: bool
 
+    @model_validator(mode="after")
+    def _known_or_noted(self) -> SourcedInt:
+        self._needs_note(self.value, "figure")
+        return self
 
-class Price(_Strict):
-    usd: float = Field(ge=0)
+
+class Price(_Unknown):
+    usd: float | None = Field(default=None, ge=0)  # None: not published (see note)
     per: Literal["1M tokens", "hour"]
     source: str
     verified: bool
+
+    @model_validator(mode="after")
+    def _known_or_noted(self) -> Price:
+        self._needs_note(self.usd, "price")
+        return self
 
 
 class Lifecycle(_Strict):
     new_jobs_end: datetime.date | None = None  # last day new fine-tuning jobs can start
     shutdown: datetime.date | None = None
+    at_least: bool = False  # the service says "no earlier than" new_jobs_end: it may train longer
+    existing_customers_only: bool = False  # only customers who already fine-tune may start jobs
     source: str
     verified: bool
+    note: str | None = None
 
 
 class ToolTokenConstants(_Strict):
@@ -74,14 +102,32 @@ class ToolTokenConstants(_Strict):
 
 
 class Model(_Strict):
-    name: str
+    name: str = ""  # the key of its table in the profile
     aliases: tuple[str, ...] = ()
-    encoding: Literal["o200k_base", "cl100k_base"]
+    encoding: Literal["o200k_base", "cl100k_base"]  # counts with it are exact unless the model has a tokenizer
+    open_weight: bool = False  # counted with `encoding` as an estimate until its own tokenizer is read
+    tokenizer: str | None = None  # an open-weight model's own tokenizer (a Hugging Face repo id), where known
     tool_tokens: str
     max_tokens_per_example: SourcedInt
+    dpo_max_tokens_per_example: SourcedInt | None = None  # where preference examples have their own limit
     training_price: Price | None = None
+    dpo_training_price: Price | None = None  # where preference training is priced apart
     methods: tuple[ModelMethod, ...]
     lifecycle: Lifecycle | None = None
+    note: str | None = None
+
+    @property
+    def exact_counts(self) -> bool:
+        """Whether ftdata counts this model's tokens exactly: with its own encoding, not an estimate made
+        with another tokenizer's (an open-weight model's own tokenizer is not read yet)."""
+        return not self.open_weight
+
+    def price_for(self, file_format: Format | None) -> Price | None:
+        return (self.dpo_training_price or self.training_price) if file_format == "preference" else self.training_price
+
+    def max_tokens_for(self, file_format: Format | None) -> SourcedInt:
+        limit = self.dpo_max_tokens_per_example if file_format == "preference" else None
+        return limit or self.max_tokens_per_example
 
     @property
     def formats(self) -> tuple[Format, ...]:
@@ -107,7 +153,9 @@ class UserModel(BaseModel):
 
 
 class Catalog(_Strict):
-    schema_version: Literal[1]
+    """One target's models (built from its profile by :mod:`ftdata.profiles`)."""
+
+    target: str
     prices_taken: str
     sources: dict[str, Source]
     tool_token_constants: dict[str, ToolTokenConstants]
@@ -134,9 +182,10 @@ class Catalog(_Strict):
             close = difflib.get_close_matches(wanted, sorted(self._index()), n=3)
             hint = f" Did you mean {', '.join(close)}?" if close else ""
             raise UnknownModelError(
-                f"unknown model {name!r}.{hint} Known models: {', '.join(m.name for m in self.models)}. "
-                "Aliases such as gpt-4o-mini and fine-tuned names (ft:BASE:...) work too; "
-                "add a model of your own under [tool.ftdata.models] ('ftdata models' lists the catalog)."
+                f"unknown model {name!r} on target {self.target}.{hint} Known models: "
+                f"{', '.join(m.name for m in self.models) or 'none'}. Aliases and fine-tuned names (ft:BASE:...) "
+                f"work too; add a model of your own under [tool.ftdata.models] ('ftdata models --target "
+                f"{self.target}' lists them; 'ftdata targets' lists the targets)."
             )
         return found
 
@@ -248,8 +297,8 @@ def _apply(name: str, spec: UserModel, template: Model | None, where: str, *, ov
     return Model.model_validate(data)
 
 
-@functools.cache
-def load_catalog() -> Catalog:
-    """The catalog shipped with ftdata (validated once per process)."""
-    text = resources.files("ftdata").joinpath("catalog.json").read_text(encoding="utf-8")
-    return Catalog.model_validate(json.loads(text))
+def load_catalog(target: str | None = None) -> Catalog:
+    """The models a shipped target fine-tunes (default: the default target's), validated once per process."""
+    from ftdata.profiles import DEFAULT_TARGET, load_profile
+
+    return load_profile(target or DEFAULT_TARGET).catalog

@@ -629,15 +629,34 @@ def cost(
 
 @main.command()
 @_format_option("models", default="text")
+@click.option("--target", "target_name", help="The target whose models to list [default: the configuration's, or openai].")
 @_config_options
-def models(output_format: str, config_file: Path | None, isolated: bool) -> None:
-    """List the model catalog: limits, prices (and when they were taken), methods and end dates."""
+def models(output_format: str, target_name: str | None, config_file: Path | None, isolated: bool) -> None:
+    """List a target's models: limits, prices (and when they were taken), methods and end dates."""
     try:
         settings, root = _settings(config_file, isolated)
+        if target_name:
+            settings = settings.model_copy(update={"target": target_name})
         catalog = target.catalog_for(settings, root)
     except FtdataError as exc:
         _fail(exc)
     _echo(render(output_format, "models", catalog, _options()))
+
+
+@main.command(name="targets")
+@_format_option("targets", default="text")
+@_config_options
+def list_targets(output_format: str, config_file: Path | None, isolated: bool) -> None:
+    """List the targets (services) ftdata checks for: shipped ones and those of your configuration."""
+    from ftdata.profiles import known_targets, load_profile
+
+    try:
+        settings, root = _settings(config_file, isolated)
+        where = f"the configuration in {root}" if root else ""
+        profiles = [load_profile(name, settings.targets, where) for name in known_targets(settings.targets)]
+    except FtdataError as exc:
+        _fail(exc)
+    _echo(render(output_format, "targets", profiles, _options()))
 
 
 class _ProgressMeters:

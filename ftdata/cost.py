@@ -11,12 +11,14 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ftdata.catalog import Catalog, Model, load_catalog
+from ftdata.catalog import USER_SOURCE, Catalog, Model, load_catalog
 from ftdata.profiles import DEFAULT_TARGET, EpochsRule, load_profile
+from ftdata.vocabulary import Format
 
 
-def auto_epochs(examples: int, rule: EpochsRule | None = None) -> int:
-    """The epochs the service picks for ``n_epochs: "auto"`` (``rule``: the target's; default OpenAI's)."""
+def auto_epochs(examples: int, rule: EpochsRule | None = None) -> int | None:
+    """The epochs the service picks when the job does not say (``rule``: the target's; default OpenAI's
+    ``n_epochs: "auto"``); None when the service does not document its default."""
     return (rule or load_profile(DEFAULT_TARGET).epochs).epochs_for(examples)
 
 
@@ -37,7 +39,7 @@ def billed_tokens(token_counts: TokenCounts, max_tokens: int) -> int:
 class CostEstimate:
     model: str | None
     epochs: int
-    epochs_source: str  # "auto" or "--epochs"
+    epochs_source: str  # "auto" (the service's rule), "--epochs", or "per epoch" (the service's is unknown)
     billed_tokens_per_epoch: int
     trained_tokens: int
     usd: float | None
@@ -46,6 +48,7 @@ class CostEstimate:
     price_source: str | None = None
     prices_taken: str | None = None
     note: str | None = None
+    price_note: str | None = None  # what the price is for (e.g. "LoRA, up to 16B")
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -62,6 +65,7 @@ class CostEstimate:
                 "per": self.price_unit,
                 "source": self.price_source,
                 "taken": self.prices_taken,
+                "note": self.price_note,
             },
             "note": self.note,
         }
@@ -75,42 +79,49 @@ def price_examples(
     epochs: int | None = None,
     catalog: Catalog | None = None,
     epochs_rule: EpochsRule | None = None,
+    file_format: Format | None = None,
 ) -> CostEstimate:
     """Price a training file of examples with these token counts for ``model``.
 
-    With no model: tokens and epochs only, no dollar figure.
+    With no model: tokens and epochs only, no dollar figure. When the service's default epochs are not
+    documented and none are given, the figures are per epoch and say so.
     """
     counts = histogram(token_counts)
-    chosen_epochs = epochs if epochs is not None else auto_epochs(sum(counts.values()), epochs_rule)
+    chosen = epochs if epochs is not None else auto_epochs(sum(counts.values()), epochs_rule)
+    source = "--epochs" if epochs is not None else "auto" if chosen is not None else "per epoch"
+    notes = []
+    if chosen is None:
+        notes.append("the service's default epochs are not documented: figures are per epoch; pass --epochs")
+    run_epochs = chosen or 1
     billed = billed_tokens(counts, max_tokens)
-    trained = billed * chosen_epochs
-    source = "--epochs" if epochs is not None else "auto"
+    trained = billed * run_epochs
     if model is None:
-        return CostEstimate(
-            None, chosen_epochs, source, billed, trained, None, note="no model chosen: pass --model to get a price"
-        )
-    price = model.training_price
-    if price is None:
-        return CostEstimate(model.name, chosen_epochs, source, billed, trained, None, note="no price known")
+        notes.append("no model chosen: pass --model to get a price")
+        return CostEstimate(None, run_epochs, source, billed, trained, None, note="; ".join(notes))
+    price = model.price_for(file_format)
+    if price is None or price.usd is None:
+        notes.append(f"no price known{f' ({price.note})' if price and price.note else ''}")
+        return CostEstimate(model.name, run_epochs, source, billed, trained, None, note="; ".join(notes))
     catalog = catalog or load_catalog()
     per_token = price.per == "1M tokens"
+    if not per_token:
+        notes.append(
+            f"{model.name} is billed per {price.per} of training (${price.usd:g}/{price.per}), "
+            "which depends on training time; no dollar estimate from tokens"
+        )
     return CostEstimate(
         model.name,
-        chosen_epochs,
+        run_epochs,
         source,
         billed,
         trained,
         round(trained * price.usd / 1_000_000, 6) if per_token else None,
         price_usd=price.usd,
         price_unit=price.per,
-        price_source=catalog.source_text(price.source),
+        price_source=catalog.source_text(price.source) + ("" if price.verified else ", unverified"),
         prices_taken=catalog.prices_taken,
-        note=None
-        if per_token
-        else (
-            f"{model.name} is billed per {price.per} of training (${price.usd:g}/{price.per}), "
-            "which depends on training time; no dollar estimate from tokens"
-        ),
+        note="; ".join(notes) or None,
+        price_note=price.note,
     )
 
 
@@ -140,6 +151,20 @@ class ModelCost:
     max_tokens: int
     files: tuple[FileCost, ...]
     status: str | None = None  # why the model cannot train these files today (None: it can)
+    target: str = DEFAULT_TARGET  # the target (service) it trains on
+
+    @property
+    def price_certainty(self) -> str:
+        """How sure the price is: "verified" (read at the service's own page), "unverified" (a dated copy
+        or a secondary source), "configured" (the user's figure), or "unknown" (no price found)."""
+        price = self.model.training_price
+        found = self.files[0].estimate if self.files else None
+        source = found.price_source if found else (price.source if price and price.usd is not None else None)
+        if source is None or (found is not None and found.price_usd is None):
+            return "unknown"
+        if source.startswith("your configuration") or source.startswith(USER_SOURCE):
+            return "configured"
+        return "unverified" if source.endswith(", unverified") or (price and not price.verified) else "verified"
 
     @property
     def usd(self) -> float | None:
@@ -157,8 +182,11 @@ class ModelCost:
     def to_dict(self) -> dict[str, object]:
         first = self.files[0].estimate if self.files else None
         return {
+            "target": self.target,
             "model": self.model.name,
             "status": self.status,
+            "price_certainty": self.price_certainty,
+            "token_counts": "exact" if self.model.exact_counts else "estimate",
             "max_tokens_per_example": self.max_tokens,
             "examples_truncated": self.truncated,
             "trained_tokens": self.trained_tokens,

@@ -18,18 +18,18 @@ from typing import Any
 from ftdata.catalog import Model
 from ftdata.config import Settings, build_settings, load_settings
 from ftdata.cost import CostComparison, FileCost, ModelCost
-from ftdata.errors import ConfigError, InputError
+from ftdata.errors import ConfigError, InputError, UnknownModelError
 from ftdata.files import Failure, FileFinder, InputsFailedError, read_failure
 from ftdata.judge import judge
 from ftdata.lifecycle import cannot_train
 from ftdata.plan import Plan
+from ftdata.profiles import known_targets
 from ftdata.reader import STDIN, records_from
 from ftdata.registry import Layer
 from ftdata.report import Report
 from ftdata.runner import Runner
 from ftdata.scan import FileScan
 from ftdata.target import Target, build_target
-from ftdata.tokens import DEFAULT_COUNTING_MODEL
 from ftdata.vocabulary import FileRole
 
 Source = str | os.PathLike[str]
@@ -193,31 +193,34 @@ def estimate_cost(
     progress: Progress | None = None,
     **options: Any,
 ) -> CostComparison:
-    """Price training files on one model, several, or (``model=None``) every catalog model that can train them.
+    """Price training files on every target and model that can train them today, or on fewer.
 
-    Which models can train the files is decided as ``lint`` decides it (the format, and whether new jobs can
-    still start): with no model named, those that cannot are left out, or listed with why (``every_model``).
-    With no model named here but one in the config, only that one is priced (``every_model``: all of them).
-    Each file is a separate job: its epochs follow the target's rule unless ``epochs`` is given.
-    ``validation_file`` is counted and listed, never billed. Options are those of :func:`lint`.
+    ``target`` (an option, or the configuration's) narrows it to one target; ``model`` to the models of
+    that name (on every target that has one). Which models can train the files is decided as ``lint``
+    decides it (the format, and whether new jobs can still start): with no model named, those that cannot
+    are left out, or listed with why (``every_model``). With no model named here but one in the
+    configuration, only that one is priced (``every_model``: all of them). Each file is a separate job: its
+    epochs follow each target's rule unless ``epochs`` is given. ``validation_file`` is counted and listed,
+    never billed. Options are those of :func:`lint`.
     """
     selection_layer(options)  # a rule selection changes nothing here
     settings, config_root = resolve_settings("estimate_cost()", settings, config, config_root, options)
-    base = build_target(settings, config_root)
-    catalog = base.catalog
-    notes: list[str] = []
     names = [model] if isinstance(model, str) else list(model or [])
+    notes: list[str] = []
     if not names and settings.model and not every_model:
         names = [settings.model]
         notes.append(f"priced only {settings.model}, the model your configuration names; --all prices every model")
-    chosen = [catalog.resolve(name) for name in names]
+    wanted_targets = [settings.target] if settings.target else known_targets(settings.targets)
+    bases = [build_target(settings.model_copy(update={"target": name, "model": None}), config_root) for name in wanted_targets]
+    chosen = _models_named(names, bases)
     if settings.max_usd is not None:
-        for entry in chosen:  # as lint does: a budget needs a price per token
+        for base, entry in chosen or []:  # as lint does: a budget needs a price per token
             price = entry.training_price
-            if price is None or price.per != "1M tokens":
+            if price is None or price.usd is None or price.per != "1M tokens":
                 raise ConfigError(
-                    f"a budget (--max-usd / max-usd) needs a model priced per token; {entry.name} is priced "
-                    + (f"per {price.per}" if price else "by no known figure")
+                    f"a budget (--max-usd / max-usd) needs a model priced per token; {entry.name} on "
+                    f"{base.profile.name} is priced "
+                    + (f"per {price.per}" if price and price.usd is not None else "by no known figure")
                 )
     sources = [source] if isinstance(source, (str, os.PathLike)) else source
     files, failed = _job_files(sources, validation_file, settings, config_root)
@@ -226,28 +229,50 @@ def estimate_cost(
     # Each file is read once per encoding: a stream (stdin, a pipe) is saved to a temporary file first.
     with contextlib.ExitStack() as spool:
         readable = {path: _replayable(path, spool, n) for n, (path, _) in enumerate(files)}
-        return _price(files, readable, base, settings, chosen, notes, every_model, progress)
+        return _price(files, readable, bases, settings, chosen, notes, every_model, progress)
+
+
+def _models_named(names: Sequence[str], bases: Sequence[Target]) -> list[tuple[Target, Model]] | None:
+    """The (target, model) pairs the names pick, on every target that has them (None: no names)."""
+    if not names:
+        return None
+    chosen: list[tuple[Target, Model]] = []
+    for name in names:
+        found = []
+        for base in bases:
+            with contextlib.suppress(UnknownModelError):
+                found.append((base, base.catalog.resolve(name)))
+        if not found:
+            if len(bases) == 1:
+                bases[0].catalog.resolve(name)  # raises that target's own error, with close names
+            known = ", ".join(b.profile.name for b in bases)
+            raise UnknownModelError(
+                f"unknown model {name!r}: no target ({known}) fine-tunes it; 'ftdata models --target NAME' lists "
+                "a target's models, or add one of your own under [tool.ftdata.models]"
+            )
+        chosen += found
+    return chosen
 
 
 def _price(
     files: list[tuple[str, FileRole]],
     readable: dict[str, str],
-    base: Target,
+    bases: Sequence[Target],
     settings: Settings,
-    chosen: list[Model],
+    chosen: list[tuple[Target, Model]] | None,
     notes: list[str],
     every_model: bool,
     progress: Progress | None,
 ) -> CostComparison:
     """The cost table of files that can each be read as often as needed (``readable``: path -> where)."""
-    catalog = base.catalog
-    # Counting needs no rule; each (encoding, tool-token constants) pair is counted once per file.
-    plans: dict[tuple[str, str], Plan] = {}
+    # Counting needs no rule; each (encoding, tool-token overheads) pair is counted once per file.
+    plans: dict[tuple[object, ...], Plan] = {}
 
-    def plan_for(entry: Model) -> Plan:
-        key = (entry.encoding, entry.tool_tokens)
+    def plan_for(base: Target, entry: Model) -> Plan:
+        constants = base.catalog.tool_constants(entry)
+        key = (entry.encoding, *constants.model_dump(exclude={"source", "verified"}).values())
         if key not in plans:
-            plans[key] = Plan.count_only(base if base.model == entry else base.for_model(entry, settings))
+            plans[key] = Plan.count_only(base.for_model(entry, settings))
         return plans[key]
 
     scans: dict[tuple[str, int], FileScan] = {}
@@ -259,7 +284,8 @@ def _price(
                 callback = (lambda done, _path=path: progress(_path, done)) if progress else None
                 scans[(path, id(plan))] = runner.scan(plan, readable[path], progress=callback, label=path)
 
-    default = plan_for(base.model or catalog.resolve(DEFAULT_COUNTING_MODEL))
+    first = bases[0]
+    default = Plan.count_only(first)  # no model: o200k_base, as today's models count
     count([(path, default) for path, _ in files])
     listed: list[dict[str, object]] = []
     for path, role in files:
@@ -275,29 +301,48 @@ def _price(
             }
         )
     training = [path for path, role in files if role == "training"]
-    training_formats = {scans[(path, id(default))].partial.facts.format for path in training} - {None}
-    status = {m.name: cannot_train(m, training_formats, base.today, settings.method) for m in catalog.models}
-    if not chosen:
-        chosen = [m for m in catalog.models if every_model or status[m.name] is None]
-        hidden = len(catalog.models) - len(chosen)
+    formats = {scans[(path, id(default))].partial.facts.format for path in training} - {None}
+    file_format = next(iter(formats)) if len(formats) == 1 else None
+    every = [(base, entry) for base in bases for entry in base.catalog.models]
+    status = {(b.profile.name, m.name): cannot_train(m, formats, b.today, settings.method) for b, m in every}
+    if chosen is None:
+        chosen = [(b, m) for b, m in every if every_model or status[(b.profile.name, m.name)] is None]
+        hidden = len(every) - len(chosen)
         if hidden:
             notes.append(
-                f"{hidden} catalog model(s) cannot train these files today (format, or new jobs ended) and are "
+                f"{hidden} model(s) cannot train these files today (format, or new jobs ended) and are "
                 "left out; --all lists them, marked"
             )
-    count([(path, plan_for(entry)) for entry in chosen for path in training])
+    count([(path, plan_for(base, entry)) for base, entry in chosen for path in training])
     rows = []
-    for entry in chosen:
-        target: Target = plan_for(entry).target
-        if target.model != entry:
-            target = base.for_model(entry, settings)
+    for base, entry in chosen:
+        target = base.for_model(entry, settings)
+        limit = target.max_tokens_for(file_format)
         priced = []
         for path in training:
-            counts = scans[(path, id(plan_for(entry)))].partial.facts.token_counts
-            over = sum(n for tokens, n in counts.items() if tokens > target.max_tokens)
-            priced.append(FileCost(path, sum(counts.values()), over, target.price(counts)))
-        rows.append(ModelCost(entry, target.max_tokens, tuple(priced), status.get(entry.name)))
-    rows.sort(key=lambda row: (row.status is not None, row.usd is None, row.usd or 0.0, row.model.name))
+            facts = scans[(path, id(plan_for(base, entry)))].partial.facts
+            over = sum(n for tokens, n in facts.token_counts.items() if tokens > limit)
+            priced.append(
+                FileCost(path, sum(facts.token_counts.values()), over, target.price(facts.token_counts, facts.format))
+            )
+        rows.append(
+            ModelCost(entry, limit, tuple(priced), status.get((base.profile.name, entry.name)), base.profile.name)
+        )
+    rows.sort(key=lambda row: (row.status is not None, row.usd is None, row.usd or 0.0, row.target, row.model.name))
     if settings.max_usd is not None and any(row.usd is None and row.status is None for row in rows):
-        notes.append("the budget is not checked on models priced per hour of training")
-    return CostComparison(tuple(listed), tuple(rows), catalog.prices_taken, settings.max_usd, tuple(notes))
+        notes.append("the budget is not checked on models without a price per token")
+    if any(not row.model.exact_counts for row in rows):
+        notes.append(
+            "open-weight models' tokens are estimates (o200k_base): ftdata does not read their own tokenizers yet"
+        )
+    taken = {row.target: bases_by(bases, row.target).catalog.prices_taken for row in rows} or {
+        first.profile.name: first.catalog.prices_taken
+    }
+    prices_taken = "; ".join(f"{name}: {when}" for name, when in taken.items()) if len(taken) > 1 else next(
+        iter(taken.values())
+    )
+    return CostComparison(tuple(listed), tuple(rows), prices_taken, settings.max_usd, tuple(notes))
+
+
+def bases_by(bases: Sequence[Target], name: str) -> Target:
+    return next(base for base in bases if base.profile.name == name)

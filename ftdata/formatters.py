@@ -27,12 +27,13 @@ from ftdata import __version__
 from ftdata.catalog import USER_SOURCE, Catalog
 from ftdata.cost import CostComparison, CostEstimate
 from ftdata.errors import FtdataError
-from ftdata.lifecycle import lifecycle_status
+from ftdata.lifecycle import lifecycle_status, still_trains
+from ftdata.profiles import Profile
 from ftdata.reader import STDIN
 from ftdata.registry import Rule, all_rules
 from ftdata.report import FileReport, Problem, Report, TokenStats
 
-Subject = Literal["lint", "cost", "models", "rules"]
+Subject = Literal["lint", "cost", "models", "targets", "rules"]
 SUBJECTS: tuple[Subject, ...] = get_args(Subject)
 TEXT_PER_RULE_LIMIT = 20  # problems of one rule shown per file in text output (--show-all for every one)
 GITHUB_ANNOTATION_LIMIT = 50  # GitHub shows only a few annotations per step; the rest go in one notice
@@ -70,6 +71,7 @@ class OutputFormat:
     lint: Callable[[Report, RenderOptions], str] | None = None
     cost: Callable[[CostComparison, RenderOptions], str] | None = None
     models: Callable[[Catalog, RenderOptions], str] | None = None
+    targets: Callable[[Sequence[Profile], RenderOptions], str] | None = None
     rules: Callable[[Sequence[Rule], RenderOptions], str] | None = None
     machine: bool = False
 
@@ -311,7 +313,9 @@ def _tokens_line(tokens: TokenStats, role: str = "training") -> str:
 
 def _cost_line(cost: CostEstimate) -> str:
     run = (
-        f"{cost.epochs} epoch{'s' if cost.epochs != 1 else ''} ({cost.epochs_source}) × "
+        f"{cost.billed_tokens_per_epoch:,} trained tokens per epoch"
+        if cost.epochs_source == "per epoch"
+        else f"{cost.epochs} epoch{'s' if cost.epochs != 1 else ''} ({cost.epochs_source}) × "
         f"{cost.billed_tokens_per_epoch:,} tokens = {cost.trained_tokens:,} trained tokens"
     )
     if cost.usd is not None:
@@ -342,7 +346,8 @@ def summary_line(report: Report) -> str:
         verdict += f": ${report.usd:,.2f} is {budget} the ${report.max_usd:,.2f} budget"
     return (
         f"ftdata: {verdict}: {counts['errors']:,} error(s), {counts['warnings']:,} warning(s), "
-        f"{counts['infos']:,} info(s) in {files} file{'s' if files != 1 else ''}"
+        f"{counts['infos']:,} info(s) in {files} file{'s' if files != 1 else ''} for {report.target}"
+        + (f" ({report.model}{'' if report.exact_counts else ', tokens estimated'})" if report.model else "")
     )
 
 
@@ -379,10 +384,10 @@ def format_cost(comparison: CostComparison, options: RenderOptions) -> str:
             f"{file['path']}: {file['format'] or 'no examples'}, {file['examples']:,} examples, "
             f"{file['tokens']:,} tokens ({file['encoding']}){role}"
         )
-    header = ("model", "limit", "truncated", "epochs", "trained tokens", "USD", "status")
+    header = ("target", "model", "limit", "truncated", "epochs", "trained tokens", "USD", "price", "status")
     rows = []
     for row in comparison.models:
-        epochs = sorted({f.estimate.epochs for f in row.files})
+        epochs = sorted({f"{f.estimate.epochs}{'?' if f.estimate.epochs_source == 'per epoch' else ''}" for f in row.files})
         ending = lifecycle_status(row.model, today)
         status = (
             f"refused: {row.status}"
@@ -392,36 +397,50 @@ def format_cost(comparison: CostComparison, options: RenderOptions) -> str:
             else "trains"
         )
         over = comparison.max_usd is not None and row.usd is not None and row.usd > comparison.max_usd
+        first = row.files[0].estimate if row.files else None
+        usd = (
+            f"${row.usd:,.2f}" + (" over" if over else "")
+            if row.usd is not None
+            else "per hour"
+            if first is not None and first.price_unit == "hour"
+            else "no price"
+        )
         rows.append(
             (
-                row.model.name,
+                row.target,
+                row.model.name + ("" if row.model.exact_counts else " ~"),
                 f"{row.max_tokens:,}",
                 f"{row.truncated:,}",
-                "/".join(map(str, epochs)) or "-",
+                "/".join(epochs) or "-",
                 f"{row.trained_tokens:,}",
-                "per hour" if row.usd is None else f"${row.usd:,.2f}" + (" over" if over else ""),
+                usd,
+                row.price_certainty,
                 status,
             )
         )
     lines.append("")
-    lines.extend(_table([header, *rows], left=(0, 6)))
+    lines.extend(_table([header, *rows], left=(0, 1, 7, 8)))
     if not rows:
-        lines.append("(no catalog model can train these files today; --all lists every model, marked)")
+        lines.append("(no model can train these files today; --all lists every model, marked)")
     if len([f for f in comparison.files if f["role"] == "training"]) > 1:
         lines.append("\nPer file:")
         for row in comparison.models:
             for f in row.files:
                 usd = "-" if f.estimate.usd is None else f"${f.estimate.usd:,.2f}"
                 lines.append(
-                    f"  {row.model.name}  {f.path}: {f.estimate.epochs} epochs, "
+                    f"  {row.target} {row.model.name}  {f.path}: {f.estimate.epochs} epochs, "
                     f"{f.estimate.trained_tokens:,} trained tokens, {usd}"
                 )
-    notes = sorted({f.estimate.note for row in comparison.models for f in row.files if f.estimate.note})
+    notes = sorted(
+        {part for row in comparison.models for f in row.files if f.estimate.note for part in f.estimate.note.split("; ")}
+    )
     lines.append("")
     lines.extend(f"Note: {note}." for note in (*comparison.notes, *notes))
     lines.append(
         f"Prices taken {comparison.prices_taken}; estimates (the service bills what it counts). "
-        "'truncated': examples over the limit, cut from the end and billed up to it."
+        "'truncated': examples over the limit, cut from the end and billed up to it; price 'verified': read at "
+        "the service's own page, 'unverified': a dated copy or secondary source (--format json gives each "
+        "source); ~: tokens estimated; epochs ?: the service's default is unknown (figures per epoch)."
     )
     return "\n".join(lines)
 
@@ -444,8 +463,10 @@ def format_models(catalog: Catalog, options: RenderOptions) -> str:
                 model.name + (" (config)" if yours else ""),
                 ", ".join(model.aliases),
                 model.encoding,
-                f"{model.max_tokens_per_example.value:,}" + ("" if model.max_tokens_per_example.verified else "*"),
+                _figure(model.max_tokens_per_example.value, model.max_tokens_per_example.verified),
                 (f"${price.usd:g}/{'1M' if price.per == '1M tokens' else 'hour'}" + ("" if price.verified else "*"))
+                if price and price.usd is not None
+                else "unknown"
                 if price
                 else "-",
                 ", ".join(model.methods),
@@ -453,12 +474,79 @@ def format_models(catalog: Catalog, options: RenderOptions) -> str:
                 + ("" if not model.lifecycle or model.lifecycle.verified else "*"),
             )
         )
-    lines = _table([header, *rows], left=range(len(header)))
+    lines = [f"Models of target {catalog.target}:", ""]
+    lines += _table([header, *rows], left=range(len(header)))
+    estimated = [model.name for model in catalog.models if not model.exact_counts]
     lines.append(
-        f"\nPrices taken {catalog.prices_taken}. * = not verified at a primary source; (config) = figures from "
-        "your configuration ('ftdata models --format json' gives each figure's source)."
+        f"\nPrices taken {catalog.prices_taken}. * = not verified at a primary source; unknown = not found (see "
+        "the note in --format json); (config) = figures from your configuration ('ftdata models --format json' "
+        "gives each figure's source)."
+        + (
+            f" The encoding of open-weight models ({len(estimated)}) gives estimates: ftdata does not read their "
+            "own tokenizers yet."
+            if estimated
+            else ""
+        )
     )
     return "\n".join(lines)
+
+
+def _figure(value: int | None, verified: bool) -> str:
+    return "unknown" if value is None else f"{value:,}" + ("" if verified else "*")
+
+
+def format_targets(profiles: Sequence[Profile], options: RenderOptions) -> str:
+    """The ``ftdata targets`` table: each target, what it takes, and how many of its models train today."""
+    today = options.day
+    header = ("target", "title", "extends", "formats", "examples", "file size", "models training today")
+    rows = []
+    for profile in profiles:
+        limits = profile.limits
+        models = profile.catalog.models
+        training = [model for model in models if still_trains(model, today)]
+        largest = limits.max_examples.value
+        size = limits.max_file_bytes.value
+        rows.append(
+            (
+                profile.name + (" (config)" if profile.user_where or profile.user_models else ""),
+                profile.title,
+                profile.extends or "-",
+                ", ".join(profile.formats) or "-",
+                f"{limits.min_examples.value:,}-{largest:,}" if largest else f"{limits.min_examples.value:,} or more",
+                _bytes(size) if size else "not published",
+                f"{len(training)} of {len(models)}",
+            )
+        )
+    lines = _table([header, *rows], left=range(len(header) - 1))
+    for profile in profiles:
+        if profile.note:
+            lines.append(f"\n{profile.name}: {profile.note}.")
+    lines.append(
+        "\n'ftdata models --target NAME' lists a target's models; '--format json' gives every figure with its "
+        "source, the date it was read and whether it was verified. Add or change a target in "
+        '[tool.ftdata.targets.NAME] (extends = "openai").'
+    )
+    return "\n".join(lines)
+
+
+def _bytes(size: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale:
+            return f"{size / scale:,.1f} {unit}".replace(".0 ", " ")
+    return f"{size:,} bytes"
+
+
+def format_targets_json(profiles: Sequence[Profile], options: RenderOptions) -> str:
+    return _json(
+        [
+            {
+                **profile.model_dump(mode="json", exclude={"models", "user_models", "user_where"}),
+                "formats": list(profile.formats),
+                "models": [model.name for model in profile.catalog.models],
+            }
+            for profile in profiles
+        ]
+    )
 
 
 def format_cost_json(comparison: CostComparison, options: RenderOptions) -> str:
@@ -817,12 +905,16 @@ def render(name: str, subject: Literal["cost"], value: CostComparison, options: 
 def render(name: str, subject: Literal["models"], value: Catalog, options: RenderOptions | None = None) -> str: ...
 @overload
 def render(
+    name: str, subject: Literal["targets"], value: Sequence[Profile], options: RenderOptions | None = None
+) -> str: ...
+@overload
+def render(
     name: str, subject: Literal["rules"], value: Sequence[Rule], options: RenderOptions | None = None
 ) -> str: ...
 def render(
     name: str,
     subject: Subject,
-    value: Report | CostComparison | Catalog | Sequence[Rule],
+    value: Report | CostComparison | Catalog | Sequence[Profile] | Sequence[Rule],
     options: RenderOptions | None = None,
 ) -> str:
     """``value`` (a ``subject``) in the format called ``name``; ValueError if that format does not render it."""
@@ -841,6 +933,7 @@ register_format(
         lint=format_text,
         cost=format_cost,
         models=format_models,
+        targets=format_targets,
         rules=format_rules,
     )
 )
@@ -858,6 +951,7 @@ register_format(
         lint=format_json,
         cost=format_cost_json,
         models=format_models_json,
+        targets=format_targets_json,
         rules=format_rules_json,
         machine=True,
     )

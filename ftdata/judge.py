@@ -27,6 +27,10 @@ def judge(scans: Sequence[FileScan], plan: Plan, *, strict: bool = False, max_us
         files=[file_report(scan, plan, found) for scan, found in zip(scans, problems, strict=True)],
         strict=strict,
         max_usd=max_usd,
+        target=plan.target.profile.name,
+        target_title=plan.target.profile.title,
+        model=plan.target.model.name if plan.target.model else None,
+        exact_counts=plan.target.model is None or plan.target.model.exact_counts,
     )
 
 
@@ -111,5 +115,5 @@ def file_report(scan: FileScan, plan: Plan, problems: list[Problem]) -> FileRepo
             limit=target.max_tokens,
             estimated=facts.estimated,
         ),
-        cost=target.price(facts.token_counts) if facts.role == "training" else None,
+        cost=target.price(facts.token_counts, facts.format) if facts.role == "training" else None,
     )

@@ -5,24 +5,54 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from typing import TYPE_CHECKING
+
 from ftdata.catalog import Catalog, Model
 from ftdata.vocabulary import Format
+
+if TYPE_CHECKING:
+    from ftdata.profiles import Profile
 
 WARN_DAYS = 60  # say so when new fine-tuning jobs end within this many days
 
 
-def lifecycle_status(model: Model, today: datetime.date) -> tuple[str, str] | None:
-    """('retired' | 'ending', sentence) when new jobs have ended or end within WARN_DAYS; else None."""
+def lifecycle_status(model: Model, today: datetime.date, target: str | None = None) -> tuple[str, str] | None:
+    """('retired' | 'ending', sentence) when new jobs have ended or end within WARN_DAYS; else None.
+    ``target``: the service's name, for the sentence."""
     life = model.lifecycle
     if life is None or life.new_jobs_end is None:
         return None
     days = (life.new_jobs_end - today).days
+    on = f"{model.name} on {target}" if target else model.name
     if days < 0:
-        return "retired", f"new fine-tuning jobs on {model.name} ended on {life.new_jobs_end.isoformat()}"
+        return "retired", f"new fine-tuning jobs on {on} ended on {life.new_jobs_end.isoformat()}"
     if days <= WARN_DAYS:
         when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
-        return "ending", f"new fine-tuning jobs on {model.name} end on {life.new_jobs_end.isoformat()} ({when})"
+        if life.at_least:
+            return "ending", f"new fine-tuning jobs on {on} are promised only until {life.new_jobs_end.isoformat()} ({when})"
+        return "ending", f"new fine-tuning jobs on {on} end on {life.new_jobs_end.isoformat()} ({when})"
     return None
+
+
+def trains_elsewhere(model: Model, today: datetime.date, profiles: Iterable[Profile], here: str) -> list[str]:
+    """Where else the model (by its name or an alias) still trains today, in words: "azure-openai trains it
+    until at least 2027-04-14 for existing customers"."""
+    found = []
+    for profile in profiles:
+        if profile.name == here:
+            continue
+        other = next(
+            (m for m in profile.catalog.models if {m.name, *m.aliases} & {model.name, *model.aliases}), None
+        )
+        if other is None or not still_trains(other, today):
+            continue
+        life = other.lifecycle
+        if life is None or life.new_jobs_end is None:
+            found.append(f"{profile.name} trains it (no end date known)")
+            continue
+        until = f"until {'at least ' if life.at_least else ''}{life.new_jobs_end.isoformat()}"
+        found.append(f"{profile.name} trains it {until}{' for existing customers' if life.existing_customers_only else ''}")
+    return found
 
 
 def lifecycle_source(model: Model, catalog: Catalog) -> str:

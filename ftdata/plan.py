@@ -57,15 +57,26 @@ class Plan:
                     validate_selector(selector, registry)
         with _naming("the command line (or the library's options)", "select, extend-select or ignore"):
             rules = select_layers(registry, [config_layer, *([layer] if layer else [])])
+        target = build_target(settings, config_root)
         severities = {rule.code: rule.severity for rule in registry}
+        switched_off: set[str] = set()
+        for key, setting in target.profile.rules.items():  # the target's own view of a rule
+            with _naming(f"target {target.profile.name}", f"rules.{key}"):
+                code = find_rule(key, registry).code
+            if setting.severity == "off":
+                switched_off.add(code)
+            else:
+                severities[code] = setting.severity
         for key, severity in settings.severity.items():
             with _naming(where, f"severity.{key}"):
-                severities[find_rule(key, registry).code] = severity
+                code = find_rule(key, registry).code
+                severities[code] = severity
+                switched_off.discard(code)  # the user's severity brings back a rule the target turns off
+        rules = tuple(rule for rule in rules if rule.code not in switched_off)
         for pattern, patterns in settings.per_file_ignores.items():
             for selector in patterns:
                 with _naming(where, f'per-file-ignores."{pattern}"'):
                     validate_selector(selector, registry)
-        target = build_target(settings, config_root)
         if settings.max_usd is not None:
             _check_budget_model(target)
         with _naming(where, "options"):

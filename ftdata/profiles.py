@@ -1,6 +1,7 @@
-"""Service profiles: what a training service accepts, as data — limits, vocabularies and its epochs rule.
+"""Target profiles: what a training service accepts, as data — limits, vocabularies, conversation rules, the
+severities it changes, its epochs rule, and its models (with their limits, prices and lifecycle).
 
-Each profile is a TOML file in ``ftdata/targets/`` (``openai.toml`` is the first). A profile may
+Each profile is a TOML file in ``ftdata/targets/`` (``openai.toml``, ``azure-openai.toml``, ...). A profile may
 ``extends = "NAME"`` another and give only the values it changes; a user adds or changes one in
 ``[tool.ftdata.targets.NAME]`` the same way, with plain values (``min-examples = 5``) that are recorded as
 coming from their configuration. Every figure carries its source (a key of the profile's ``[sources]``,
@@ -15,12 +16,12 @@ from collections.abc import Mapping
 from importlib import resources
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from ftdata.catalog import USER_SOURCE, Source
+from ftdata.catalog import USER_SOURCE, Catalog, Model, Source, ToolTokenConstants
 from ftdata.errors import ConfigError
 from ftdata.strict import Bool, Int
-from ftdata.vocabulary import Role
+from ftdata.vocabulary import Role, Severity
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -49,14 +50,52 @@ class Sourced(_Data, Generic[T]):
     value: T
     source: str
     verified: Bool
+    note: str | None = None
+
+
+class MaybeSourced(_Data, Generic[T]):
+    """A figure that may be unknown or absent: then ``value`` is left out and ``note`` says why."""
+
+    value: T | None = None
+    source: str
+    verified: Bool
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _known_or_noted(self) -> MaybeSourced[T]:
+        if self.value is None and not self.note:
+            raise ValueError("a figure without a value needs a note (not published? no such limit?)")
+        return self
 
 
 class Limits(_Data):
     min_examples: Sourced[Count]  # the service refuses a training file with fewer examples
+    max_examples: MaybeSourced[Positive]  # None: no published maximum
+    max_file_bytes: MaybeSourced[Positive]  # of one uploaded training file
+    max_trained_tokens: MaybeSourced[Positive]  # a job's tokens × epochs cap
     no_model_max_tokens: Sourced[Positive]  # tokens per example when no model is chosen
-    max_images_per_example: Sourced[Count]
-    max_image_bytes: Sourced[Positive]
-    max_image_examples: Sourced[Count]  # examples with images per file
+    max_images_per_example: MaybeSourced[Count]
+    max_image_bytes: MaybeSourced[Positive]
+    max_image_examples: MaybeSourced[Count]  # examples with images per file
+    max_preference_output_messages: MaybeSourced[Positive]  # messages in each side of a preference pair
+
+
+class Conversation(_Data):
+    """How the service wants the messages of an example laid out, beyond what every service asks."""
+
+    alternating_turns: Sourced[Bool]  # system or user first, then user and assistant in turn
+    system_first_only: Sourced[Bool]  # a system message only as the first message
+    uniform_content: Sourced[Bool]  # content all strings or all part lists, never both in one example
+    image_message_weights: MaybeSourced[tuple[Int, ...]]  # weights a message with images may have (None: any)
+
+
+class RuleSetting(_Data):
+    """The severity this target gives a rule ("off": the service takes what the rule flags)."""
+
+    severity: Severity | Literal["off"]
+    source: str
+    verified: Bool
+    note: str | None = None
 
 
 class Vocabulary(_Data):
@@ -64,7 +103,9 @@ class Vocabulary(_Data):
     rft_roles: Sourced[tuple[Role, ...]]
     message_keys: Sourced[tuple[str, ...]]
     weights: Sourced[tuple[Int, ...]]  # the values a message's weight may take
+    sample_weight: Sourced[Bool]  # an example may carry a top-level "weight" (a non-negative number)
     image_types: Sourced[tuple[str, ...]]  # of inline (data URL) images
+    image_url_schemes: Sourced[tuple[str, ...]]  # how an image may be given: https, http, data
     image_details: Sourced[tuple[str, ...]]
     function_name: Sourced[str]  # a regular expression for tool and function names
     function_name_rule: Sourced[str]  # the same in words, for messages
@@ -85,19 +126,39 @@ class Vocabulary(_Data):
 
 
 class EpochsRule(_Data):
-    """How the service picks the epochs when the job does not say (``n_epochs: "auto"``)."""
+    """How the service picks the epochs when the job does not say: OpenAI's ``n_epochs: "auto"`` rule, a
+    fixed default, or unknown (the job must say: ``--epochs``)."""
 
-    rule: Literal["auto"]
-    target: Positive
-    min_target_examples: Count
-    max_target_examples: Positive
-    min_epochs: Positive
-    max_epochs: Positive
+    rule: Literal["auto", "fixed", "unknown"]
+    default: Positive | None = None  # "fixed"
+    target: Positive | None = None  # "auto": the rest too
+    min_target_examples: Count | None = None
+    max_target_examples: Positive | None = None
+    min_epochs: Positive | None = None
+    max_epochs: Positive | None = None
     source: str
     verified: Bool
+    note: str | None = None
 
-    def epochs_for(self, examples: int) -> int:
-        """The epochs the service picks for a training file of this many examples."""
+    @model_validator(mode="after")
+    def _complete(self) -> EpochsRule:
+        auto = (self.target, self.min_target_examples, self.max_target_examples, self.min_epochs, self.max_epochs)
+        if self.rule == "auto" and None in auto:
+            raise ValueError("an 'auto' epochs rule needs target, min/max-target-examples and min/max-epochs")
+        if self.rule == "fixed" and self.default is None:
+            raise ValueError("a 'fixed' epochs rule needs its default")
+        if self.rule == "unknown" and not self.note:
+            raise ValueError("an 'unknown' epochs rule needs a note saying what was searched")
+        return self
+
+    def epochs_for(self, examples: int) -> int | None:
+        """The epochs the service picks for a training file of this many examples (None: unknown)."""
+        if self.rule == "fixed":
+            return self.default
+        if self.rule == "unknown":
+            return None
+        assert self.target and self.max_target_examples and self.min_epochs and self.max_epochs
+        assert self.min_target_examples is not None
         if examples <= 0:
             return self.target
         if examples * self.target < self.min_target_examples:
@@ -112,17 +173,49 @@ class Profile(_Data):
     name: str
     title: str
     extends: str | None = None
+    note: str | None = None
     sources: dict[str, Source]
     limits: Limits
     vocabulary: Vocabulary
+    conversation: Conversation
+    rules: dict[str, RuleSetting] = {}  # by rule name or code
     epochs: EpochsRule
+    prices_taken: str
+    tool_token_constants: dict[str, ToolTokenConstants]
+    models: dict[str, Model]
+    user_models: dict[str, dict[str, Any]] = {}  # a user target's models, as [tool.ftdata.models] writes them
+    user_where: str = ""
+    _catalog: Catalog | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _every_figure_sourced(self) -> Profile:
-        for where, source in _source_keys(self.model_dump()):
+        for where, source in _source_keys(self.model_dump(exclude={"user_models"})):
             if source not in self.sources:
                 raise ValueError(f"{where}: source {source!r} is not in [sources]")
+        for name, model in self.models.items():
+            if model.tool_tokens not in self.tool_token_constants:
+                raise ValueError(f"models.{name}: tool-tokens {model.tool_tokens!r} is not in [tool-token-constants]")
         return self
+
+    @property
+    def catalog(self) -> Catalog:
+        """The models this target fine-tunes, as a catalog (with a user target's own models laid over)."""
+        if self._catalog is None:
+            catalog = Catalog(
+                target=self.name,
+                prices_taken=self.prices_taken,
+                sources=self.sources,
+                tool_token_constants=self.tool_token_constants,
+                models=tuple(model.model_copy(update={"name": name}) for name, model in self.models.items()),
+            )
+            where = f"{self.user_where} [tool.ftdata.targets.{self.name}.models]".strip()
+            self._catalog = catalog.with_user_models(self.user_models, where)
+        return self._catalog
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        """The file formats some model of this target trains."""
+        return tuple(dict.fromkeys(f for model in self.catalog.models for f in model.formats))
 
 
 def _source_keys(data: Any, where: str = "") -> list[tuple[str, str]]:
@@ -160,8 +253,10 @@ def _shipped_profile(name: str) -> Profile:
 
 
 def _validate(raw: Mapping[str, Any], label: str) -> Profile:
+    # `"NAME" = false` under [models]: a model the profile extended from is not offered by this one
+    models = {name: entry for name, entry in raw.get("models", {}).items() if entry is not False}
     try:
-        return Profile.model_validate(raw)
+        return Profile.model_validate({**raw, "models": models})
     except ValidationError as exc:
         problems = "; ".join(f"'{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in exc.errors())
         raise ConfigError(f"{label}: {problems}") from None
@@ -201,7 +296,12 @@ def _resolve(
     # Without 'extends', a table named like a shipped target changes that target.
     base = _resolve(name, {}, where, seen) if parent is None else _resolve(parent, user_targets, where, (*seen, name))
     source = f"{USER_SOURCE}:{name}"  # each table of the user's its own source, so figures say whose they are
-    merged = _merge(base, {key: value for key, value in user.items() if key != "extends"}, source=source)
+    merged = _merge(base, {key: value for key, value in user.items() if key not in ("extends", "models")}, source=source)
+    models = user.get("models", {})
+    if not isinstance(models, Mapping) or not all(isinstance(entry, Mapping) for entry in models.values()):
+        raise ConfigError(f"{label}: 'models' must be tables of models ([tool.ftdata.targets.{name}.models.NAME])")
+    merged["user-models"] = {**merged.get("user-models", {}), **models}
+    merged["user-where"] = where
     merged["name"] = name
     merged["extends"] = parent if parent is not None else base.get("extends")
     merged["sources"] = {
@@ -219,7 +319,9 @@ def _merge(base: Mapping[str, Any], over: Mapping[str, Any], *, source: str | No
         current = merged.get(key)
         if source and isinstance(current, dict) and "value" in current and not isinstance(value, dict):
             merged[key] = {"value": value, "source": source, "verified": True}
-        elif isinstance(current, dict) and isinstance(value, dict):
+        elif isinstance(current, dict) and isinstance(value, dict) and (source or "source" not in value):
+            # a shipped profile's sourced figure replaces the one it extends whole (no value of one source
+            # left beside another's); a user's change is laid over it and becomes theirs
             merged[key] = _merge(current, value, source=source)
         else:
             merged[key] = value

@@ -158,6 +158,10 @@ class Report:
     max_usd: float | None = None  # the budget, if one was set
     # Paths that could not be checked (missing, unreadable, a folder with no dataset): (path, message).
     inputs_failed: list[tuple[str, str]] = field(default_factory=list)
+    target: str = "openai"  # the target (service) the job was checked for
+    target_title: str = ""
+    model: str | None = None  # the model chosen, if any
+    exact_counts: bool = True  # False: the model's tokens are estimates (an open-weight model)
 
     @property
     def problems(self) -> list[Problem]:
@@ -245,6 +249,12 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema_version": SCHEMA_VERSION,
+            "target": {
+                "name": self.target,
+                "title": self.target_title,
+                "model": self.model,
+                "token_counts": "exact" if self.exact_counts else "estimate",
+            },
             "files": [f.to_dict() for f in self.files],
             "inputs_failed": [{"path": path, "message": message} for path, message in self.inputs_failed],
             "summary": self.summary(),

@@ -150,6 +150,10 @@ class DatasetFacts:
     role: FileRole = "training"  # or "validation" (checked, not billed)
     lines: int = 0  # the last line number seen
     examples: int = 0  # records that parsed to an object
+    # The file's size as read (decompressed): the byte offset where its last record ends, that record's
+    # own length taken as its compact JSON and a newline (lines after it are not counted). Records given
+    # as objects are no file: only the first one's length is counted.
+    bytes: int = 0
     # How many examples have each token count: exact statistics and costs in memory that does not grow
     # with the file (there are only so many distinct counts).
     token_counts: Counter[int] = field(default_factory=Counter)
@@ -161,6 +165,7 @@ class DatasetFacts:
         self.format = self.format or other.format
         self.lines = max(self.lines, other.lines)
         self.examples += other.examples
+        self.bytes = max(self.bytes, other.bytes)  # offsets are the file's, whichever block saw them
         self.token_counts.update(other.token_counts)
         self.trained_tokens += other.trained_tokens
         self.estimated |= other.estimated

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import datetime
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from ftdata.catalog import Catalog, Model, load_catalog
+from ftdata.catalog import Catalog, Model
 from ftdata.config import Settings
 from ftdata.cost import CostEstimate, TokenCounts, price_examples
 from ftdata.encodings import SPECIAL_TOKENS
 from ftdata.errors import ConfigError
-from ftdata.profiles import DEFAULT_TARGET, Limits, Profile, Vocabulary, load_profile
-from ftdata.tokens import DEFAULT_COUNTING_MODEL, TokenCounter, counter_for
-from ftdata.vocabulary import Method
+from ftdata.profiles import DEFAULT_TARGET, Limits, Profile, Vocabulary, known_targets, load_profile
+from ftdata.tokens import TokenCounter, counter_for
+from ftdata.vocabulary import Format, Method
 
 _ANY_ENCODING = tuple(sorted({token for tokens in SPECIAL_TOKENS.values() for token in tokens}))
 
@@ -43,13 +44,22 @@ class Target:
 
     profile: Profile
     catalog: Catalog
-    model: Model | None  # None: no model chosen (counted as DEFAULT_COUNTING_MODEL, no price)
+    model: Model | None  # None: no model chosen (counted as tokens.DEFAULT_COUNTING_MODEL, no price)
     max_tokens: int  # tokens per training example before the service truncates
     max_tokens_source: Literal["model", "option", "default"]  # the model's, set by the user, or no model's
     counter: TokenCounter
     today: datetime.date  # as the lifecycle rules see it
     method: Method | None = None
     epochs: int | None = None  # None: the service's own rule (profile.epochs)
+    user_targets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # [tool.ftdata.targets]
+
+    def other_targets(self) -> list[Profile]:
+        """Every other target, shipped or the user's (to say where a model still trains)."""
+        return [
+            load_profile(name, self.user_targets)
+            for name in known_targets(self.user_targets)
+            if name != self.profile.name
+        ]
 
     @property
     def limits(self) -> Limits:
@@ -59,20 +69,28 @@ class Target:
     def vocabulary(self) -> Vocabulary:
         return self.profile.vocabulary
 
+    def max_tokens_for(self, file_format: Format | None) -> int:
+        """Tokens per example before truncation, for a file of this format (a model may hold preference
+        examples to a limit of their own)."""
+        if self.max_tokens_source == "model" and self.model is not None:
+            return self.model.max_tokens_for(file_format).value or self.max_tokens  # type: ignore[arg-type]
+        return self.max_tokens
+
     @property
     def special_tokens(self) -> tuple[str, ...]:
         """The special tokens of the model's encoding (of every encoding when no model is chosen)."""
         return SPECIAL_TOKENS.get(self.model.encoding, _ANY_ENCODING) if self.model else _ANY_ENCODING
 
-    def price(self, token_counts: TokenCounts) -> CostEstimate:
-        """What training a file of examples with these token counts costs on this target."""
+    def price(self, token_counts: TokenCounts, file_format: Format | None = None) -> CostEstimate:
+        """What training a file of examples (of this format) with these token counts costs on this target."""
         return price_examples(
             token_counts,
             model=self.model,
-            max_tokens=self.max_tokens,
+            max_tokens=self.max_tokens_for(file_format),
             epochs=self.epochs,
             catalog=self.catalog,
             epochs_rule=self.profile.epochs,
+            file_format=file_format,
         )
 
     def for_model(self, model: Model, settings: Settings) -> Target:
@@ -80,14 +98,18 @@ class Target:
         return build_target(settings, catalog=self.catalog, profile=self.profile, model=model)
 
 
-def catalog_for(settings: Settings, config_root: Path | None = None) -> Catalog:
-    """The shipped catalog with the user's [tool.ftdata.models] laid over it."""
+def catalog_for(settings: Settings, config_root: Path | None = None, profile: Profile | None = None) -> Catalog:
+    """The target's models with the user's [tool.ftdata.models] laid over them (those apply to the target
+    the settings name, or the default one)."""
+    profile = profile or profile_for(settings, config_root)
+    if profile.name != (settings.target or DEFAULT_TARGET):
+        return profile.catalog
     where = f"the configuration in {config_root} [tool.ftdata.models]" if config_root else "[tool.ftdata.models]"
-    return load_catalog().with_user_models(settings.models, where)
+    return profile.catalog.with_user_models(settings.models, where)
 
 
 def profile_for(settings: Settings, config_root: Path | None = None) -> Profile:
-    """The service profile the settings name (``target``), with the user's [tool.ftdata.targets]."""
+    """The target profile the settings name (``target``), with the user's [tool.ftdata.targets]."""
     where = f"the configuration in {config_root}" if config_root else ""
     return load_profile(settings.target or DEFAULT_TARGET, settings.targets, where)
 
@@ -105,19 +127,19 @@ def build_target(
         raise ConfigError(
             f"encodings-dir {settings.encodings_dir}: no such folder; point it at a folder of <encoding>.tiktoken files"
         )
-    catalog = catalog or catalog_for(settings, config_root)
     profile = profile or profile_for(settings, config_root)
+    catalog = catalog or catalog_for(settings, config_root, profile)
     if model is None and settings.model:
         model = catalog.resolve(settings.model)
     source: Literal["model", "option", "default"]
     if settings.max_tokens_per_example:
         max_tokens, source = settings.max_tokens_per_example, "option"
-    elif model is not None:
+    elif model is not None and model.max_tokens_per_example.value is not None:
         max_tokens, source = model.max_tokens_per_example.value, "model"
-    else:
+    else:  # no model, or one whose limit is not published
         max_tokens, source = profile.limits.no_model_max_tokens.value, "default"
     counter = counter_for(
-        model.name if model else DEFAULT_COUNTING_MODEL,
+        model.name if model else None,
         catalog=catalog,
         encodings_dir=settings.encodings_dir,
         allow_download=settings.allow_download,
@@ -132,4 +154,5 @@ def build_target(
         method=settings.method,
         epochs=settings.epochs,
         today=today(),
+        user_targets=settings.targets,
     )

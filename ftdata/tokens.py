@@ -242,8 +242,9 @@ def counter_for(
     encodings_dir: str | None = None,
     allow_download: bool = False,
 ) -> TokenCounter:
-    """A counter for a catalog model (or, with no model, o200k_base with the gpt-4o constants)."""
-    catalog = catalog or load_catalog()
+    """A counter for a catalog model (or, with no model, o200k_base with the gpt-4o constants, whatever
+    the target)."""
+    catalog = catalog if catalog is not None and model else load_catalog()
     entry = catalog.resolve(model or DEFAULT_COUNTING_MODEL)
     encoding = get_encoding(entry.encoding, encodings_dir=encodings_dir, allow_download=allow_download)
     return TokenCounter(encoding, catalog.tool_constants(entry))

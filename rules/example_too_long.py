@@ -36,16 +36,17 @@ SEVERITY = "warning"
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
     tokens = example.tokens
-    if tokens is None or tokens.total <= ctx.max_tokens:
+    limit = ctx.target.max_tokens_for(example.format)
+    if tokens is None or tokens.total <= limit:
         return
-    lost = tokens.trained_tokens_beyond(ctx.max_tokens)
+    lost = tokens.trained_tokens_beyond(limit)
     about = {
         "model": f" for {ctx.model.name if ctx.model else 'the model'}",
         "option": " (set by max-tokens-per-example)",
     }.get(ctx.target.max_tokens_source, " (the default; choose a model with --model)")
     approx = "about " if tokens.estimated else ""
     yield Finding(
-        f"example has {approx}{tokens.total:,} tokens, over the limit of {ctx.max_tokens:,}{about}; the service "
+        f"example has {approx}{tokens.total:,} tokens, over the limit of {limit:,}{about}; the service "
         f"truncates it from the end, cutting {lost:,} of its {tokens.trained:,} trained (assistant) tokens; "
         "shorten or split it",
         path="$",

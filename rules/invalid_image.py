@@ -3,9 +3,10 @@
 What it does
 ------------
 Flags an image whose URL is neither ``http(s)://`` nor ``data:image/jpeg|png|webp;base64,...``; inline
-(data URL) images whose base64 does not decode, that are larger than 10 MB, whose bytes are not a JPEG,
-PNG or WEBP image, or whose bytes are not the type the URL declares; and a ``detail`` other than
-``low``, ``high`` or ``auto``.
+(data URL) images whose base64 does not decode, that are larger than the target takes (10 MB on
+``openai``), whose bytes are not an image type the target takes (JPEG, PNG or WEBP on ``openai``), or
+whose bytes are not the type the URL declares; and a ``detail`` other than ``low``, ``high`` or ``auto``.
+Whether the target takes links or inline images at all is ``image-url-not-accepted``'s.
 
 Why is this bad?
 ----------------
@@ -52,22 +53,29 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
         kind = classify_url(url)
         types = ctx.target.vocabulary.image_types.value
         if kind == "other":
-            yield Finding(
-                f"image URL {excerpt(url)} must be http(s):// or data:image/{'|'.join(types)};base64,...", path=where
-            )
+            yield Finding(f"image URL {excerpt(url)} must be {_url_forms(ctx, types)}", path=where)
         elif kind == "data":
             problem = _data_problem(url, types, ctx.target.limits.max_image_bytes.value)
             if problem:
                 yield Finding(problem, path=where)
 
 
-def _data_problem(url: str, types: tuple[str, ...], max_bytes: int) -> str | None:
+def _url_forms(ctx: RuleContext, types: tuple[str, ...]) -> str:
+    """The kinds of image URL the target takes: 'https://, http:// or data:image/jpeg|png;base64,...'."""
+    schemes = ctx.target.vocabulary.image_url_schemes.value
+    forms = [f"{s}://" for s in schemes if s != "data"]
+    if "data" in schemes or not forms:
+        forms.append(f"data:image/{'|'.join(types)};base64,...")
+    return _one_of(forms)
+
+
+def _data_problem(url: str, types: tuple[str, ...], max_bytes: int | None) -> str | None:
     info = inspect_data_url(url)
     if info.error:
         return f"inline image: {info.error}"
     if info.declared not in types:
         return f"inline image declared as image/{info.declared}; only {_one_of(types, 'and')} are accepted"
-    if info.size is not None and info.size > max_bytes:
+    if max_bytes is not None and info.size is not None and info.size > max_bytes:
         return f"inline image is {info.size / 1e6:.1f} MB; the limit is {max_bytes / 1048576:g} MB per image"
     if info.actual is None:
         return f"inline image bytes are not a {_one_of([t.upper() for t in types])} image"

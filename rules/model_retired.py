@@ -2,8 +2,10 @@
 
 What it does
 ------------
-Flags, once per job, a chosen model whose new fine-tuning jobs have ended, with the date, where that date
-comes from, and the models that still train files of this format. Only runs when a model is chosen.
+Flags, once per job, a chosen model whose new fine-tuning jobs have ended on the target, with the date,
+where that date comes from, the other targets that still train the same model (Azure OpenAI trains
+OpenAI's models for months after OpenAI stops), and the target's models that still train files of this
+format. Only runs when a model is chosen.
 
 Why is this bad?
 ----------------
@@ -25,7 +27,7 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.lifecycle import lifecycle_source, lifecycle_status, trainable_models
+from ftdata.lifecycle import lifecycle_source, lifecycle_status, trainable_models, trains_elsewhere
 from ftdata.ruleapi import Finding, JobFacts, RuleContext
 
 CODE = "FT406"
@@ -37,10 +39,15 @@ SEVERITY = "error"
 def finish_job(job: JobFacts, ctx: RuleContext) -> Iterator[Finding]:
     if ctx.model is None or not job.training:
         return
-    status = lifecycle_status(ctx.model, ctx.today)
+    here = ctx.target.profile.name
+    status = lifecycle_status(ctx.model, ctx.today, here)
     if status is None or status[0] != "retired":
         return
     file_format = next((f.facts.format for f in job.training if f.facts.format), None)
+    elsewhere = trains_elsewhere(ctx.model, ctx.today, ctx.target.other_targets(), here)
+    where = f"; {'; '.join(elsewhere)} (--target)" if elsewhere else ""
     others = [m.name for m in trainable_models(ctx.catalog, file_format, ctx.today)]
-    still = f"models that still train it: {', '.join(others)}" if others else "no model in the catalog still trains it"
-    yield Finding(f"{status[1]}, so the service refuses the job; {still} ({lifecycle_source(ctx.model, ctx.catalog)})")
+    still = f"{here} models that still train it: {', '.join(others)}" if others else f"no {here} model still trains it"
+    yield Finding(
+        f"{status[1]}, so the service refuses the job{where}; {still} ({lifecycle_source(ctx.model, ctx.catalog)})"
+    )

@@ -26,7 +26,7 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.lifecycle import lifecycle_source, lifecycle_status
+from ftdata.lifecycle import lifecycle_source, lifecycle_status, trains_elsewhere
 from ftdata.ruleapi import Finding, JobFacts, RuleContext
 
 CODE = "FT403"
@@ -38,6 +38,9 @@ SEVERITY = "info"
 def finish_job(job: JobFacts, ctx: RuleContext) -> Iterator[Finding]:
     if ctx.model is None or not job.training:
         return
-    status = lifecycle_status(ctx.model, ctx.today)
+    here = ctx.target.profile.name
+    status = lifecycle_status(ctx.model, ctx.today, here)
     if status is not None and status[0] == "ending":
-        yield Finding(f"{status[1]}; start the job before then ({lifecycle_source(ctx.model, ctx.catalog)})")
+        elsewhere = trains_elsewhere(ctx.model, ctx.today, ctx.target.other_targets(), here)
+        later = f"; {'; '.join(elsewhere)}" if elsewhere else ""
+        yield Finding(f"{status[1]}; start the job before then{later} ({lifecycle_source(ctx.model, ctx.catalog)})")

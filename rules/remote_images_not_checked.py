@@ -2,9 +2,10 @@
 
 What it does
 ------------
-Notes, once per file, how many examples point at images by ``http(s)`` URL. ftdata never fetches them,
-so it cannot check that they exist, are JPEG/PNG/WEBP, are under 10 MB, or pass moderation; their tokens
-are estimated.
+Notes, once per file, how many examples point at images by ``http(s)`` URL, on a target that takes
+such links (``openai``; where they are refused, ``image-url-not-accepted`` reports each one). ftdata never
+fetches them, so it cannot check that they exist, are JPEG/PNG/WEBP, are under 10 MB, or pass moderation;
+their tokens are estimated.
 
 Why is this bad?
 ----------------
@@ -40,8 +41,13 @@ FORMATS = MESSAGE_FORMATS
 
 
 def collect(example: Example, ctx: RuleContext) -> bool | None:
+    schemes = ctx.target.vocabulary.image_url_schemes.value
+    if "https" not in schemes and "http" not in schemes:
+        return None  # the target takes no links: image-url-not-accepted reports each one
     remote = any(
-        isinstance(image.get("url"), str) and classify_url(image["url"]) == "remote"
+        isinstance(url := image.get("url"), str)
+        and classify_url(url) == "remote"
+        and ("https" if url.startswith("https://") else "http") in schemes
         for _, _, image in image_parts(example.data, example.format)
     )
     return True if remote else None

@@ -3,7 +3,7 @@
 What it does
 ------------
 Flags a training file with more examples that contain images than the target takes (50,000 on
-``openai``; option ``maximum`` sets another limit).
+``openai``; no check on a target that publishes no limit; option ``maximum`` sets another limit).
 
 Why is this bad?
 ----------------
@@ -48,7 +48,7 @@ def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
     maximum = ctx.options["maximum"]
     if maximum is None:
         maximum = ctx.target.limits.max_image_examples.value
-    if len(lines) > maximum:
+    if maximum is not None and len(lines) > maximum:  # None: the target publishes no limit
         yield Finding(
             f"{len(lines):,} examples have images; the service takes at most {maximum:,} per file "
             f"(the first over the limit is at line {lines[maximum][0]}); split the file",

@@ -1,8 +1,9 @@
-"""More than 10 images in an example.
+"""Too many images in an example.
 
 What it does
 ------------
-Flags an example with more than 10 images.
+Flags an example with more images than the target takes (10 on ``openai`` and ``together``; no check on a
+target that publishes no limit).
 
 Why is this bad?
 ----------------
@@ -36,10 +37,12 @@ FORMATS = MESSAGE_FORMATS
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
-    images = [path for path, _, _ in image_parts(example.data, example.format)]
     maximum = ctx.target.limits.max_images_per_example.value
+    if maximum is None:
+        return  # the target publishes no limit
+    images = [path for path, _, _ in image_parts(example.data, example.format)]
     if len(images) > maximum:
         yield Finding(
-            f"example has {len(images)} images; the service takes at most {maximum}",
+            f"example has {len(images)} images; {ctx.target.profile.name} takes at most {maximum}",
             path=images[maximum],
         )
