@@ -213,15 +213,16 @@ def estimate_cost(
     wanted_targets = [settings.target] if settings.target else known_targets(settings.targets)
     bases = [build_target(settings.model_copy(update={"target": name, "model": None}), config_root) for name in wanted_targets]
     chosen = _models_named(names, bases)
-    if settings.max_usd is not None:
-        for base, entry in chosen or []:  # as lint does: a budget needs a price per token
+    if settings.max_usd is not None and chosen:  # as lint does: a budget needs a price per token
+        unpriced = [(base, entry) for base, entry in chosen if not _priced_per_token(entry)]
+        if len(unpriced) == len(chosen):
+            base, entry = unpriced[0]
             price = entry.training_price
-            if price is None or price.usd is None or price.per != "1M tokens":
-                raise ConfigError(
-                    f"a budget (--max-usd / max-usd) needs a model priced per token; {entry.name} on "
-                    f"{base.profile.name} is priced "
-                    + (f"per {price.per}" if price and price.usd is not None else "by no known figure")
-                )
+            raise ConfigError(
+                f"a budget (--max-usd / max-usd) needs a model priced per token; {entry.name} on "
+                f"{base.profile.name} is priced "
+                + (f"per {price.per}" if price and price.usd is not None else "by no known figure")
+            )
     sources = [source] if isinstance(source, (str, os.PathLike)) else source
     files, failed = _job_files(sources, validation_file, settings, config_root)
     if failed:  # a table that leaves out a file would understate the cost: nothing is priced
@@ -342,6 +343,11 @@ def _price(
         iter(taken.values())
     )
     return CostComparison(tuple(listed), tuple(rows), prices_taken, settings.max_usd, tuple(notes))
+
+
+def _priced_per_token(model: Model) -> bool:
+    price = model.training_price
+    return price is not None and price.usd is not None and price.per == "1M tokens"
 
 
 def bases_by(bases: Sequence[Target], name: str) -> Target:

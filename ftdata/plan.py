@@ -135,10 +135,11 @@ def _naming(where: str, key: str) -> Iterator[None]:
 def _check_budget_model(target: Target) -> None:
     model = target.model
     price = model.training_price if model else None
-    if price is None or price.per != "1M tokens":
+    if price is None or price.usd is None or price.per != "1M tokens":
         raise ConfigError(
             "a budget (--max-usd / max-usd) needs a model priced per token: choose one with --model"
-            + (f"; {model.name} is priced per {price.per}" if model and price else "")
+            + (f"; {model.name} is priced per {price.per}" if model and price and price.usd is not None else "")
+            + (f"; no price of {model.name} on {target.profile.name} is known" if model and not price or (price and price.usd is None) else "")
         )
 
 

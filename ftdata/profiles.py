@@ -317,8 +317,8 @@ def _merge(base: Mapping[str, Any], over: Mapping[str, Any], *, source: str | No
     merged = dict(base)
     for key, value in over.items():
         current = merged.get(key)
-        if source and isinstance(current, dict) and "value" in current and not isinstance(value, dict):
-            merged[key] = {"value": value, "source": source, "verified": True}
+        if source and isinstance(current, dict) and "source" in current and not isinstance(value, dict):
+            merged[key] = {"value": value, "source": source, "verified": True}  # a figure (known or not) of theirs
         elif isinstance(current, dict) and isinstance(value, dict) and (source or "source" not in value):
             # a shipped profile's sourced figure replaces the one it extends whole (no value of one source
             # left beside another's); a user's change is laid over it and becomes theirs

@@ -150,9 +150,8 @@ class DatasetFacts:
     role: FileRole = "training"  # or "validation" (checked, not billed)
     lines: int = 0  # the last line number seen
     examples: int = 0  # records that parsed to an object
-    # The file's size as read (decompressed): the byte offset where its last record ends, that record's
-    # own length taken as its compact JSON and a newline (lines after it are not counted). Records given
-    # as objects are no file: only the first one's length is counted.
+    # The file's size as read (decompressed, as it will be uploaded): where the last block read ends (0 for
+    # records given as objects, which are no file).
     bytes: int = 0
     # How many examples have each token count: exact statistics and costs in memory that does not grow
     # with the file (there are only so many distinct counts).

@@ -43,6 +43,7 @@ def _scan_block(key: int, name: str, role: FileRole, file_format: Format | None,
     scan = FileScan(plan, name, role, file_format)
     scan.feed(parse_block(block, max_line_bytes=plan.max_line_bytes))
     scan.partial.line_count = scan.partial.facts.lines  # every line of a block yields an item at its number
+    scan.partial.facts.bytes = block.offset + block.length  # where the file has been read to (facts keep the max)
     return scan.partial
 
 

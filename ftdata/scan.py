@@ -14,12 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import orjson
-
 from ftdata.errors import RuleCrashError
 from ftdata.formats import detect_format, is_plain_chat, messages_of
 from ftdata.plan import Plan
-from ftdata.reader import Item, LineIssue, Record
+from ftdata.reader import Item, LineIssue
 from ftdata.registry import Rule
 from ftdata.report import Problem, RuleKey, cap_problems
 from ftdata.ruleapi import DatasetFacts, Example, ExampleTokens, Finding
@@ -128,12 +126,10 @@ class FileScan:
         contexts = plan.contexts
         counter = plan.target.counter
         problems = self.partial.problems
-        last: Record | None = None
         for item in items:
             if isinstance(item, LineIssue):
                 self.line_issue(item)
                 continue
-            last = item
             line = item.line
             facts.lines = max(facts.lines, line)
             if facts.format is None:
@@ -163,8 +159,6 @@ class FileScan:
                     raise crash(rule, self.name, line, exc) from exc
                 if value is not None:
                     facts.collected.setdefault(rule.code, []).append((line, value))
-        if last is not None and (last.offset or last.line == 1):  # records given as objects have no offsets
-            facts.bytes = max(facts.bytes, last.offset + _record_bytes(last.data))
 
     def line_issue(self, issue: LineIssue) -> None:
         self.partial.facts.lines = max(self.partial.facts.lines, issue.line or 0)
@@ -218,14 +212,6 @@ def count_example(counter: TokenCounter, data: dict[str, Any], file_format: str)
                     tokens.trained += extra
         return tokens
     return counter.chat(messages_of(data) or [], tools=_list(data.get("tools")), functions=_list(data.get("functions")))
-
-
-def _record_bytes(data: dict[str, Any]) -> int:
-    """The length of a record's line, as its compact JSON and a newline (the reader keeps no line's length)."""
-    try:
-        return len(orjson.dumps(data)) + 1
-    except orjson.JSONEncodeError:  # deeper than orjson writes
-        return 1
 
 
 def _list(value: Any) -> list[Any] | None:

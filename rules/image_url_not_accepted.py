@@ -65,7 +65,8 @@ def _message(ctx: RuleContext, scheme: str, schemes: tuple[str, ...]) -> str:
             f"{name} takes images only as base64 data URLs ({inline}), not {scheme} URLs: "
             "download the image and encode it"
         )
-    if "data" not in schemes:
-        return f"{name} takes images only by {' or '.join(schemes)} URL, not inline: upload the image and link it"
     links = " or ".join(s for s in schemes if s != "data")
+    if "data" not in schemes:
+        given = "inline" if scheme == "data" else f"by {scheme} URL"
+        return f"{name} takes images only by {links} URL, not {given}: upload the image and link it that way"
     return f"{name} takes images by {links} URL or as base64 data URLs ({inline}), not by {scheme} URL"

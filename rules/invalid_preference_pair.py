@@ -4,14 +4,18 @@ What it does
 ------------
 Flags a DPO example that lacks ``input``, ``preferred_output`` or ``non_preferred_output``; whose
 ``input`` is not an object with a non-empty ``messages`` list; whose input ends with an assistant message;
-or whose outputs are not each a list of exactly one assistant message with text content (no tool calls,
-no images).
+or whose outputs are not each a non-empty list of assistant (or tool) messages that ends with an
+assistant message. On a target that takes a set number of messages in each output (``together``: exactly
+one assistant message), an output with more is flagged too. An image in an output is
+``image-outside-user-message``'s.
 
 Why is this bad?
 ----------------
 The service rejects the file ("Invalid file format. Example 1 is missing key 'input'."). DPO compares two
-answers to the same prompt: the prompt must end where the answer starts, and each answer is one
-assistant message.
+answers to the same prompt: the prompt must end where the answer starts, and each answer is the
+assistant's (OpenAI's API reference makes each output an array of assistant messages; Azure's copy says
+"including at least one assistant message", its messages in the assistant or tool role). DPO trains on
+text outputs only.
 
 Example
 -------
@@ -29,6 +33,7 @@ Use instead
 from collections.abc import Iterator
 from typing import Any
 
+from ftdata.formats import excerpt
 from ftdata.reader import describe_json_type
 from ftdata.ruleapi import Example, Finding, RuleContext
 
@@ -37,6 +42,7 @@ NAME = "invalid-preference-pair"
 GROUP = "structure"
 SEVERITY = "error"
 FORMATS = ("preference",)
+_OUTPUT_ROLES = ("assistant", "tool")
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
@@ -55,22 +61,32 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
                 "the input ends with an assistant message; it must end where the answers start",
                 path=f"$.input.messages[{len(messages) - 1}]",
             )
+    maximum = ctx.target.limits.max_preference_output_messages.value
     for key in ("preferred_output", "non_preferred_output"):
-        problem = _output_problem(data.get(key), key in data)
+        problem = _output_problem(data.get(key), key in data, maximum, ctx.target.profile.name)
         if problem:
             yield Finding(f"'{key}' {problem}", path=f"$.{key}" if key in data else "$")
 
 
-def _output_problem(output: Any, present: bool) -> str | None:
+def _output_problem(output: Any, present: bool, maximum: int | None, target: str) -> str | None:
+    shape = (
+        "a list of one assistant message" if maximum == 1 else "a list of messages ending with the assistant's answer"
+    )
     if not present:
-        return "is missing: it must be a list of one assistant message"
+        return f"is missing: it must be {shape}"
     if not isinstance(output, list):
-        return f"is {describe_json_type(output)}; it must be a list of one assistant message"
-    if len(output) != 1:
-        return f"has {len(output)} messages; it must have exactly one assistant message"
-    message = output[0]
-    if not isinstance(message, dict) or message.get("role") != "assistant":
-        return "must be an assistant message"
-    if "tool_calls" in message or "function_call" in message or not isinstance(message.get("content"), str):
-        return "must be text only (a string content, no tool calls or images)"
+        return f"is {describe_json_type(output)}; it must be {shape}"
+    if not output:
+        return f"is empty; it must be {shape}"
+    if maximum is not None and len(output) > maximum:
+        allowed = "exactly one assistant message" if maximum == 1 else f"at most {maximum} messages"
+        return f"has {len(output)} messages; {target} takes {allowed} in each output"
+    for index, message in enumerate(output):
+        if not isinstance(message, dict):
+            return f"holds {describe_json_type(message)} at position {index}; each entry must be a message object"
+        role = message.get("role")
+        if role not in _OUTPUT_ROLES:
+            return f"has a message in the role {excerpt(role)} at position {index}; outputs hold assistant messages (and tool results)"
+    if output[-1].get("role") != "assistant":
+        return "must end with an assistant message: the answer being compared"
     return None

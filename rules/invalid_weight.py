@@ -3,6 +3,9 @@
 What it does
 ------------
 Flags a ``weight`` that is not ``0`` or ``1``, or a ``weight`` on a message that is not from the assistant.
+On a target that sets the weights a message with images may have (``together``: only ``0``, "Messages with
+images cannot have non-zero weights"), a message with images and another weight is flagged; a weight it
+takes there is not flagged, whoever's message it is.
 
 Why is this bad?
 ----------------
@@ -23,6 +26,7 @@ Use instead
 """
 
 from collections.abc import Iterator
+from typing import Any
 
 from ftdata.formats import MESSAGE_FORMATS, excerpt, iter_messages
 from ftdata.ruleapi import Example, Finding, RuleContext
@@ -36,13 +40,28 @@ FORMATS = MESSAGE_FORMATS
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
+    allowed = ctx.target.vocabulary.weights.value
+    with_images = ctx.target.profile.conversation.image_message_weights.value  # None: as any message
     for path, message in iter_messages(example.data, example.format):
         if "weight" not in message:
             continue
         weight = message["weight"]
         path = f"{path}.weight"
-        allowed = ctx.target.vocabulary.weights.value
         if isinstance(weight, bool) or weight not in allowed:
             yield Finding(f"weight {excerpt(weight)} must be the number {' or '.join(map(str, allowed))}", path=path)
+        elif with_images is not None and _has_images(message.get("content")):
+            if weight not in with_images:
+                yield Finding(
+                    f"this message holds images and has weight {weight}: {ctx.target.profile.name} takes a "
+                    f"message with images only with weight {' or '.join(map(str, with_images))}; set it so, "
+                    "or remove the weight",
+                    path=path,
+                )
         elif message.get("role") != "assistant":
             yield Finding("'weight' is only allowed on assistant messages; remove it here", path=path)
+
+
+def _has_images(content: Any) -> bool:
+    return isinstance(content, list) and any(
+        isinstance(part, dict) and part.get("type") == "image_url" for part in content
+    )

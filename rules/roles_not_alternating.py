@@ -81,10 +81,10 @@ def _message(ctx: RuleContext, index: int, role: str, previous: str | None, expe
     else:
         fix = f"add the missing {expected} message, or drop this one"
     return (
-        f"message {index} is {_a(role)} message where {_a(expected)} message should be ({where}): {name} "
-        f"takes turns that alternate, after an optional first system message: user, assistant, user, ...; {fix}"
+        f"message {index} is {_a(role)} message where {_a(expected)} message should be ({where}): {name} takes "
+        f"turns that alternate (an optional system message, then user, assistant, user, ...); {fix}"
     )
 
 
 def _a(role: str) -> str:
-    return f"an {role}" if role[:1] in "aeiou" else f"a {role}"
+    return f"an {role}" if role == "assistant" else f"a {role}"

@@ -48,12 +48,14 @@ def test_time_priced_method_has_no_made_up_dollars() -> None:
 
 
 def test_cost_table_lists_models_that_take_the_format_cheapest_first() -> None:
-    code, out, _ = run("cost", str(GOOD), "--isolated", "-f", "json")
+    code, out, _ = run("cost", str(GOOD), "--isolated", "-f", "json", "--target", "openai")
     assert code == 0
     document = json.loads(out)
     names = [m["model"] for m in document["models"]]
     assert "davinci-002" not in names and "babbage-002" not in names  # prompt/completion only
-    assert "gpt-4o-mini-2024-07-18" in names and names[-1] == "o4-mini-2025-04-16"  # unpriced last
+    assert "o4-mini-2025-04-16" not in names  # an RFT model: a chat file is not an RFT file
+    assert "gpt-4o-mini-2024-07-18" in names and names[-1] == "gpt-4-0613"  # unpriced last
+    assert {m["target"] for m in document["models"]} == {"openai"}
     priced = [m["usd"] for m in document["models"] if m["usd"] is not None]
     assert priced == sorted(priced)
     tokens = {m["model"]: m["trained_tokens"] for m in document["models"]}
@@ -63,14 +65,18 @@ def test_cost_table_lists_models_that_take_the_format_cheapest_first() -> None:
 
 def test_cost_of_one_model_matches_lint() -> None:
     _, out, _ = run("cost", str(GOOD), "--isolated", "-f", "json", "-m", "gpt-4o-mini")
-    (row,) = json.loads(out)["models"]
+    rows = {row["target"]: row for row in json.loads(out)["models"]}
+    assert set(rows) == {"openai", "azure-openai"}  # a model named is priced on every target that has it
+    row = rows["openai"]
     report = ftdata.lint(GOOD, model="gpt-4o-mini")
     assert report.cost is not None
     assert row["usd"] == report.cost.usd and row["trained_tokens"] == report.cost.trained_tokens
 
 
 def test_several_files_get_their_own_epochs_and_a_total() -> None:
-    code, out, _ = run("cost", str(GOOD), str(BROKEN), "--isolated", "-f", "json", "-m", "gpt-4o-mini")
+    code, out, _ = run(
+        "cost", str(GOOD), str(BROKEN), "--isolated", "-f", "json", "-m", "gpt-4o-mini", "--target", "openai"
+    )
     assert code == 0
     (row,) = json.loads(out)["models"]
     assert [f["epochs"] for f in row["files"]] == [3, 5]  # 60 and 17 examples under the auto rule
@@ -145,7 +151,9 @@ def test_a_model_ftdata_never_heard_of_priced_from_pyproject(tmp_path: Path) -> 
     assert cost["usd"] == pytest.approx(cost["trained_tokens"] * 2.0 / 1e6)
     assert "your configuration" in cost["price"]["source"]
     assert json.loads(out)["files"][0]["tokens"]["encoding"] == "cl100k_base"
-    _, out, _ = run("cost", "train.jsonl", "-f", "json", "-m", "gpt-4o-mini", "-m", "azure-4o", cwd=tmp_path)
+    _, out, _ = run(
+        "cost", "train.jsonl", "-f", "json", "-m", "gpt-4o-mini", "-m", "azure-4o", "--target", "openai", cwd=tmp_path
+    )
     prices = {m["model"]: m["price"]["usd"] for m in json.loads(out)["models"]}
     assert prices == {"gpt-4o-mini-2024-07-18": 1.5, "azure-4o": 27.5}
     _, out, _ = run("models", cwd=tmp_path)
@@ -177,7 +185,7 @@ def test_models_command_json_has_sources() -> None:
 
 
 def test_library_estimate_cost() -> None:
-    comparison = ftdata.estimate_cost(GOOD, model="gpt-4o-mini", config=None, epochs=2)
+    comparison = ftdata.estimate_cost(GOOD, model="gpt-4o-mini", config=None, epochs=2, target="openai")
     (row,) = comparison.models
     assert row.files[0].estimate.epochs == 2 and row.usd == pytest.approx(row.trained_tokens * 3.0 / 1e6)
     with pytest.raises(ConfigError):
@@ -203,7 +211,7 @@ def december(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("december")
 def test_cost_offers_only_models_that_can_train_the_file_today() -> None:
-    code, out, _ = run("cost", str(GOOD), "--isolated", "-f", "json")
+    code, out, _ = run("cost", str(GOOD), "--isolated", "-f", "json", "--target", "openai")
     document = json.loads(out)
     offered = {row["model"] for row in document["models"]}
     assert code == 0 and offered == {
@@ -216,7 +224,7 @@ def test_cost_offers_only_models_that_can_train_the_file_today() -> None:
     # the same answer as lint's: every offered model lints the file without a format or lifecycle error
     for name in offered:
         assert not {"FT121", "FT406"} & {p.code for p in ftdata.lint(GOOD, model=name).problems}
-    code, out, _ = run("cost", str(GOOD), "--isolated", "-f", "json", "--all")
+    code, out, _ = run("cost", str(GOOD), "--isolated", "-f", "json", "--all", "--target", "openai")
     rows = json.loads(out)["models"]
     marked = {row["model"]: row["status"] for row in rows if row["status"]}
     assert marked["gpt-4.1-nano-2025-04-14"] == "new jobs ended on 2026-10-23"

@@ -24,6 +24,7 @@ from ftdata.formatters import (
     register_format,
     render,
 )
+from ftdata.profiles import known_targets, load_profile
 from ftdata.registry import all_rules
 from tests.conftest import FIXTURES, PINNED_TODAY, assert_valid_report, invoke
 
@@ -35,12 +36,14 @@ COMMANDS: dict[Subject, tuple[list[str], int]] = {
     "lint": (["lint", str(GOOD), str(BROKEN), "--isolated", "-m", "gpt-4o-mini"], 1),
     "cost": (["cost", str(GOOD), "--isolated"], 0),
     "models": (["models", "--isolated"], 0),
+    "targets": (["targets", "--isolated"], 0),
     "rules": (["rules"], 0),
 }
 EXPECTED_FORMATS: dict[Subject, list[str]] = {
     "lint": ["text", "concise", "json", "github", "sarif", "junit", "gitlab", "json-lines"],
     "cost": ["text", "json"],
     "models": ["text", "json"],
+    "targets": ["text", "json"],
     "rules": ["text", "json"],
 }
 
@@ -56,6 +59,8 @@ def subject_value(subject: Subject) -> Any:
         return ftdata.estimate_cost(str(GOOD), settings=Settings())
     if subject == "models":
         return load_catalog()
+    if subject == "targets":
+        return [load_profile(name) for name in known_targets()]
     return all_rules()
 
 
@@ -118,7 +123,8 @@ def check_lint_json(out: str) -> None:
 
 def check_cost_text(out: str) -> None:
     assert out.startswith(f"{GOOD}: chat, 60 examples, ") and "trained tokens" in out
-    assert re.search(rf"^{MODEL} .* \$\d+\.\d\d\b", out, re.M) and "Prices taken " in out
+    assert re.search(rf"^openai +{MODEL} .* \$\d+\.\d\d\b", out, re.M) and "Prices taken " in out
+    assert re.search(r"^together +Qwen/Qwen3-8B ~ .* \$\d+\.\d\d +unverified", out, re.M)  # estimated counts
 
 
 def check_cost_json(out: str) -> None:
@@ -128,7 +134,7 @@ def check_cost_json(out: str) -> None:
 
 
 def check_models_text(out: str) -> None:
-    assert out.startswith("model ") and re.search(rf"^{MODEL}  .*gpt-4o-mini.*o200k_base", out, re.M)
+    assert out.startswith("Models of target openai:\n\nmodel ") and re.search(rf"^{MODEL}  .*gpt-4o-mini.*o200k_base", out, re.M)
     assert "* = not verified at a primary source" in out
 
 
@@ -136,6 +142,20 @@ def check_models_json(out: str) -> None:
     document = json.loads(out)
     assert document == load_catalog().model_dump(mode="json")
     assert MODEL in [m["name"] for m in document["models"]]
+
+
+def check_targets_text(out: str) -> None:
+    rows = {line.split()[0]: line for line in out.splitlines()[1:5]}
+    assert out.startswith("target ") and set(rows) == {"openai", "azure-openai", "together", "fireworks"}
+    assert re.search(r"3-3,000,000 +not published", rows["fireworks"]) and "512 MiB" in rows["openai"]
+
+
+def check_targets_json(out: str) -> None:
+    document = json.loads(out)
+    by_name = {target["name"]: target for target in document}
+    assert by_name["azure-openai"]["extends"] == "openai" and MODEL in by_name["openai"]["models"]
+    assert by_name["together"]["conversation"]["alternating_turns"]["value"] is True
+    assert all(source["date"] for target in document for source in target["sources"].values())
 
 
 def check_rules_text(out: str) -> None:
@@ -172,6 +192,8 @@ CHECKS: dict[tuple[str, Subject], Callable[[str], None]] = {
     ("json", "cost"): check_cost_json,
     ("text", "models"): check_models_text,
     ("json", "models"): check_models_json,
+    ("text", "targets"): check_targets_text,
+    ("json", "targets"): check_targets_json,
     ("text", "rules"): check_rules_text,
     ("json", "rules"): check_rules_json,
 }

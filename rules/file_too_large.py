@@ -1,0 +1,54 @@
+"""File larger than the target takes.
+
+What it does
+------------
+Flags a file bigger than the target takes in one upload (512 MiB on ``openai`` and ``azure-openai``); no
+check on a target that publishes no limit. The size is the file's as read (decompressed, if it is gzip),
+up to the end of its last record, whose own length is reckoned from its compact JSON: a lower bound.
+
+Why is this bad?
+----------------
+The upload fails before any job starts: OpenAI's API reference says "Individual files can be up to 512
+MB". Split the data over several jobs, or trim it (long examples past the model's limit are truncated
+anyway).
+
+Example
+-------
+```jsonl target=small targets={"small":{"extends":"openai","limits":{"max-file-bytes":150}}}
+{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+... (2 lines in all)
+```
+
+Use instead
+-----------
+```jsonl target=small targets={"small":{"extends":"openai","limits":{"max-file-bytes":150}}}
+{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+```
+"""
+
+from collections.abc import Iterator
+
+from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
+
+CODE = "FT009"
+NAME = "file-too-large"
+GROUP = "file"
+SEVERITY = "error"
+
+
+def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
+    limit = ctx.target.limits.max_file_bytes
+    if limit.value is not None and dataset.bytes > limit.value:
+        note = f" ({limit.note})" if limit.note else ""
+        yield Finding(
+            f"file is {_size(dataset.bytes)}; {ctx.target.profile.name} takes files of at most "
+            f"{_size(limit.value)}{note}: split the data over several jobs, or trim it"
+        )
+
+
+def _size(count: int) -> str:
+    """'612.3 MiB (642,000,000 bytes)', or '150 bytes'."""
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= size:
+            return f"{count / size:,.1f} {unit} ({count:,} bytes)".replace(".0 ", " ")
+    return f"{count:,} bytes"
