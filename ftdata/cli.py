@@ -629,7 +629,9 @@ def cost(
 
 @main.command()
 @_format_option("models", default="text")
-@click.option("--target", "target_name", help="The target whose models to list [default: the configuration's, or openai].")
+@click.option(
+    "--target", "target_name", help="The target whose models to list [default: the configuration's, or openai]."
+)
 @_config_options
 def models(output_format: str, target_name: str | None, config_file: Path | None, isolated: bool) -> None:
     """List a target's models: limits, prices (and when they were taken), methods and end dates."""

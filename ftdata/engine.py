@@ -211,7 +211,10 @@ def estimate_cost(
         names = [settings.model]
         notes.append(f"priced only {settings.model}, the model your configuration names; --all prices every model")
     wanted_targets = [settings.target] if settings.target else known_targets(settings.targets)
-    bases = [build_target(settings.model_copy(update={"target": name, "model": None}), config_root) for name in wanted_targets]
+    bases = [
+        build_target(settings.model_copy(update={"target": name, "model": None}), config_root)
+        for name in wanted_targets
+    ]
     chosen = _models_named(names, bases)
     if settings.max_usd is not None and chosen:  # as lint does: a budget needs a price per token
         unpriced = [(base, entry) for base, entry in chosen if not _priced_per_token(entry)]
@@ -339,8 +342,8 @@ def _price(
     taken = {row.target: bases_by(bases, row.target).catalog.prices_taken for row in rows} or {
         first.profile.name: first.catalog.prices_taken
     }
-    prices_taken = "; ".join(f"{name}: {when}" for name, when in taken.items()) if len(taken) > 1 else next(
-        iter(taken.values())
+    prices_taken = (
+        "; ".join(f"{name}: {when}" for name, when in taken.items()) if len(taken) > 1 else next(iter(taken.values()))
     )
     return CostComparison(tuple(listed), tuple(rows), prices_taken, settings.max_usd, tuple(notes))
 

@@ -387,7 +387,9 @@ def format_cost(comparison: CostComparison, options: RenderOptions) -> str:
     header = ("target", "model", "limit", "truncated", "epochs", "trained tokens", "USD", "price", "status")
     rows = []
     for row in comparison.models:
-        epochs = sorted({f"{f.estimate.epochs}{'?' if f.estimate.epochs_source == 'per epoch' else ''}" for f in row.files})
+        epochs = sorted(
+            {f"{f.estimate.epochs}{'?' if f.estimate.epochs_source == 'per epoch' else ''}" for f in row.files}
+        )
         ending = lifecycle_status(row.model, today)
         status = (
             f"refused: {row.status}"
@@ -432,7 +434,13 @@ def format_cost(comparison: CostComparison, options: RenderOptions) -> str:
                     f"{f.estimate.trained_tokens:,} trained tokens, {usd}"
                 )
     notes = sorted(
-        {part for row in comparison.models for f in row.files if f.estimate.note for part in f.estimate.note.split("; ")}
+        {
+            part
+            for row in comparison.models
+            for f in row.files
+            if f.estimate.note
+            for part in f.estimate.note.split("; ")
+        }
     )
     lines.append("")
     lines.extend(f"Note: {note}." for note in (*comparison.notes, *notes))

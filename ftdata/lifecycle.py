@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-
 from typing import TYPE_CHECKING
 
 from ftdata.catalog import Catalog, Model
@@ -29,7 +28,10 @@ def lifecycle_status(model: Model, today: datetime.date, target: str | None = No
     if days <= WARN_DAYS:
         when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
         if life.at_least:
-            return "ending", f"new fine-tuning jobs on {on} are promised only until {life.new_jobs_end.isoformat()} ({when})"
+            return (
+                "ending",
+                f"new fine-tuning jobs on {on} are promised only until {life.new_jobs_end.isoformat()} ({when})",
+            )
         return "ending", f"new fine-tuning jobs on {on} end on {life.new_jobs_end.isoformat()} ({when})"
     return None
 
@@ -41,9 +43,7 @@ def trains_elsewhere(model: Model, today: datetime.date, profiles: Iterable[Prof
     for profile in profiles:
         if profile.name == here:
             continue
-        other = next(
-            (m for m in profile.catalog.models if {m.name, *m.aliases} & {model.name, *model.aliases}), None
-        )
+        other = next((m for m in profile.catalog.models if {m.name, *m.aliases} & {model.name, *model.aliases}), None)
         if other is None or not still_trains(other, today):
             continue
         life = other.lifecycle
@@ -51,7 +51,9 @@ def trains_elsewhere(model: Model, today: datetime.date, profiles: Iterable[Prof
             found.append(f"{profile.name} trains it (no end date known)")
             continue
         until = f"until {'at least ' if life.at_least else ''}{life.new_jobs_end.isoformat()}"
-        found.append(f"{profile.name} trains it {until}{' for existing customers' if life.existing_customers_only else ''}")
+        found.append(
+            f"{profile.name} trains it {until}{' for existing customers' if life.existing_customers_only else ''}"
+        )
     return found
 
 

@@ -135,11 +135,16 @@ def _naming(where: str, key: str) -> Iterator[None]:
 def _check_budget_model(target: Target) -> None:
     model = target.model
     price = model.training_price if model else None
-    if price is None or price.usd is None or price.per != "1M tokens":
+    if model is None or price is None or price.usd is None or price.per != "1M tokens":
+        why = ""
+        if model is not None:
+            why = (
+                f"; {model.name} is priced per {price.per}"
+                if price is not None and price.usd is not None
+                else f"; no price of {model.name} on {target.profile.name} is known"
+            )
         raise ConfigError(
-            "a budget (--max-usd / max-usd) needs a model priced per token: choose one with --model"
-            + (f"; {model.name} is priced per {price.per}" if model and price and price.usd is not None else "")
-            + (f"; no price of {model.name} on {target.profile.name} is known" if model and not price or (price and price.usd is None) else "")
+            "a budget (--max-usd / max-usd) needs a model priced per token: choose one with --model" + why
         )
 
 

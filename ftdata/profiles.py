@@ -296,7 +296,9 @@ def _resolve(
     # Without 'extends', a table named like a shipped target changes that target.
     base = _resolve(name, {}, where, seen) if parent is None else _resolve(parent, user_targets, where, (*seen, name))
     source = f"{USER_SOURCE}:{name}"  # each table of the user's its own source, so figures say whose they are
-    merged = _merge(base, {key: value for key, value in user.items() if key not in ("extends", "models")}, source=source)
+    merged = _merge(
+        base, {key: value for key, value in user.items() if key not in ("extends", "models")}, source=source
+    )
     models = user.get("models", {})
     if not isinstance(models, Mapping) or not all(isinstance(entry, Mapping) for entry in models.values()):
         raise ConfigError(f"{label}: 'models' must be tables of models ([tool.ftdata.targets.{name}.models.NAME])")

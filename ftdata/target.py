@@ -73,7 +73,7 @@ class Target:
         """Tokens per example before truncation, for a file of this format (a model may hold preference
         examples to a limit of their own)."""
         if self.max_tokens_source == "model" and self.model is not None:
-            return self.model.max_tokens_for(file_format).value or self.max_tokens  # type: ignore[arg-type]
+            return self.model.max_tokens_for(file_format).value or self.max_tokens
         return self.max_tokens
 
     @property

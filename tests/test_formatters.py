@@ -134,7 +134,9 @@ def check_cost_json(out: str) -> None:
 
 
 def check_models_text(out: str) -> None:
-    assert out.startswith("Models of target openai:\n\nmodel ") and re.search(rf"^{MODEL}  .*gpt-4o-mini.*o200k_base", out, re.M)
+    assert out.startswith("Models of target openai:\n\nmodel ") and re.search(
+        rf"^{MODEL}  .*gpt-4o-mini.*o200k_base", out, re.M
+    )
     assert "* = not verified at a primary source" in out
 
 

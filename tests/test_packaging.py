@@ -65,7 +65,11 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_installs_rules_as_ftdata_rules(wheelhouse: Path, tmp_path: Path) -> None:
     (wheel,) = wheelhouse.glob("ftdata-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert "ftdata/rules/invalid_json.py" in names and "ftdata/targets/together.toml" in names and "ftdata/targets/openai.toml" in names
+    assert (
+        "ftdata/rules/invalid_json.py" in names
+        and "ftdata/targets/together.toml" in names
+        and "ftdata/targets/openai.toml" in names
+    )
     assert not any(name.startswith("rules/") for name in names), "a top-level 'rules' package would be installed"
     target = tmp_path / "site"
     sh(sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", target, wheel)
