@@ -130,12 +130,13 @@ def _set_verbose(context: click.Context, _: click.Parameter, value: bool) -> Non
 
 
 def _print_version(context: click.Context) -> None:
-    from ftdata.catalog import load_catalog
+    from ftdata.profiles import load_profile, shipped_profiles
 
-    catalog = load_catalog()
+    profiles = [load_profile(name) for name in sorted(shipped_profiles())]
+    models = sum(len(profile.catalog.models) for profile in profiles)
     click.echo(
-        f"ftdata, version {__version__} (model catalog: {len(catalog.models)} models, prices taken "
-        f"{catalog.prices_taken})"
+        f"ftdata, version {__version__} (targets: {', '.join(p.name for p in profiles)}; {models} models; "
+        f"openai prices taken {load_profile('openai').prices_taken})"
     )
     context.exit()
 
@@ -151,7 +152,7 @@ def _split(values: Iterable[str]) -> tuple[str, ...]:
     expose_value=False,
     is_eager=True,
     callback=lambda context, _, value: _print_version(context) if value else None,
-    help="Show the version, and the date of the model catalog's prices, and exit.",
+    help="Show the version, the targets and models it knows and the date of OpenAI's prices, and exit.",
 )
 def main() -> None:
     """Check fine-tuning datasets (JSONL) before upload: problems line by line, tokens and cost."""

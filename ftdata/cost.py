@@ -47,8 +47,12 @@ class CostEstimate:
     price_unit: str | None = None
     price_source: str | None = None
     prices_taken: str | None = None
-    note: str | None = None
+    notes: tuple[str, ...] = ()  # what the figures leave out, each a sentence without a final period
     price_note: str | None = None  # what the price is for (e.g. "LoRA, up to 16B")
+
+    @property
+    def note(self) -> str | None:
+        return "; ".join(self.notes) or None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -91,17 +95,17 @@ def price_examples(
     source = "--epochs" if epochs is not None else "auto" if chosen is not None else "per epoch"
     notes = []
     if chosen is None:
-        notes.append("the service's default epochs are not documented: figures are per epoch; pass --epochs")
+        notes.append("the service's default epochs are not documented: figures are per epoch (pass --epochs)")
     run_epochs = chosen or 1
     billed = billed_tokens(counts, max_tokens)
     trained = billed * run_epochs
     if model is None:
         notes.append("no model chosen: pass --model to get a price")
-        return CostEstimate(None, run_epochs, source, billed, trained, None, note="; ".join(notes))
+        return CostEstimate(None, run_epochs, source, billed, trained, None, notes=tuple(notes))
     price = model.price_for(file_format)
     if price is None or price.usd is None:
-        notes.append(f"no price known{f' ({price.note})' if price and price.note else ''}")
-        return CostEstimate(model.name, run_epochs, source, billed, trained, None, note="; ".join(notes))
+        notes.append(f"no price known{f': {price.note}' if price and price.note else ''}")
+        return CostEstimate(model.name, run_epochs, source, billed, trained, None, notes=tuple(notes))
     catalog = catalog or load_catalog()
     per_token = price.per == "1M tokens"
     if not per_token:
@@ -120,7 +124,7 @@ def price_examples(
         price_unit=price.per,
         price_source=catalog.source_text(price.source) + ("" if price.verified else ", unverified"),
         prices_taken=catalog.prices_taken,
-        note="; ".join(notes) or None,
+        notes=tuple(notes),
         price_note=price.note,
     )
 
@@ -152,6 +156,7 @@ class ModelCost:
     files: tuple[FileCost, ...]
     status: str | None = None  # why the model cannot train these files today (None: it can)
     target: str = DEFAULT_TARGET  # the target (service) it trains on
+    limit_known: bool = True  # False: the model's limit is not published (max_tokens is the target's default)
 
     @property
     def price_certainty(self) -> str:
@@ -188,6 +193,7 @@ class ModelCost:
             "price_certainty": self.price_certainty,
             "token_counts": "exact" if self.model.exact_counts else "estimate",
             "max_tokens_per_example": self.max_tokens,
+            "max_tokens_published": self.limit_known,
             "examples_truncated": self.truncated,
             "trained_tokens": self.trained_tokens,
             "usd": self.usd,

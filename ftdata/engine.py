@@ -329,9 +329,9 @@ def _price(
             priced.append(
                 FileCost(path, sum(facts.token_counts.values()), over, target.price(facts.token_counts, facts.format))
             )
-        rows.append(
-            ModelCost(entry, limit, tuple(priced), status.get((base.profile.name, entry.name)), base.profile.name)
-        )
+        known = target.max_tokens_source != "default"
+        status_now = status.get((base.profile.name, entry.name))
+        rows.append(ModelCost(entry, limit, tuple(priced), status_now, base.profile.name, known))
     rows.sort(key=lambda row: (row.status is not None, row.usd is None, row.usd or 0.0, row.target, row.model.name))
     if settings.max_usd is not None and any(row.usd is None and row.status is None for row in rows):
         notes.append("the budget is not checked on models without a price per token")

@@ -411,7 +411,7 @@ def format_cost(comparison: CostComparison, options: RenderOptions) -> str:
             (
                 row.target,
                 row.model.name + ("" if row.model.exact_counts else " ~"),
-                f"{row.max_tokens:,}",
+                f"{row.max_tokens:,}" + ("" if row.limit_known else "?"),
                 f"{row.truncated:,}",
                 "/".join(epochs) or "-",
                 f"{row.trained_tokens:,}",
@@ -433,22 +433,15 @@ def format_cost(comparison: CostComparison, options: RenderOptions) -> str:
                     f"  {row.target} {row.model.name}  {f.path}: {f.estimate.epochs} epochs, "
                     f"{f.estimate.trained_tokens:,} trained tokens, {usd}"
                 )
-    notes = sorted(
-        {
-            part
-            for row in comparison.models
-            for f in row.files
-            if f.estimate.note
-            for part in f.estimate.note.split("; ")
-        }
-    )
+    notes = sorted({part for row in comparison.models for f in row.files for part in f.estimate.notes})
     lines.append("")
     lines.extend(f"Note: {note}." for note in (*comparison.notes, *notes))
     lines.append(
         f"Prices taken {comparison.prices_taken}; estimates (the service bills what it counts). "
         "'truncated': examples over the limit, cut from the end and billed up to it; price 'verified': read at "
         "the service's own page, 'unverified': a dated copy or secondary source (--format json gives each "
-        "source); ~: tokens estimated; epochs ?: the service's default is unknown (figures per epoch)."
+        "source); ~: tokens estimated; limit ?: the model's is not published (the target's default is used); "
+        "epochs ?: the service's default is unknown (figures per epoch)."
     )
     return "\n".join(lines)
 
