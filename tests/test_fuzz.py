@@ -93,6 +93,11 @@ class Fixture:
     name: str
     args: tuple[str, ...]  # extra command-line options
     method: Method | None  # the same, for the library
+    target: str | None = None  # checked for this target (its own rules and limits): the same, for both
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}@{self.target}" if self.target else self.name
 
     @property
     def path(self) -> Path:
@@ -103,7 +108,7 @@ class Fixture:
         return self.path.read_text(encoding="utf-8").splitlines()
 
     def settings(self) -> Settings:
-        return Settings(method=self.method) if self.method else Settings()
+        return Settings(method=self.method, target=self.target)
 
 
 FORMATS = [
@@ -112,8 +117,12 @@ FORMATS = [
     Fixture("dpo", (), None),
     Fixture("rft", ("--method", "rft"), "rft"),
     Fixture("prompt-completion", (), None),
+    # the rules only some targets switch on (alternating turns, data-URL images, one-message DPO outputs, ...)
+    Fixture("support-chat", ("--target", "together"), None, "together"),
+    Fixture("dpo", ("--target", "together"), None, "together"),
+    Fixture("vision-chat", ("--target", "fireworks"), None, "fireworks"),
 ]
-FORMAT_IDS = [fixture.name for fixture in FORMATS]
+FORMAT_IDS = [fixture.key for fixture in FORMATS]
 
 # Dataset-level rules that report at one line while comparing lines: mixed-formats (FT120, the first line
 # whose format differs), missing-system-message (FT201, lines without one when others have one),
@@ -533,14 +542,14 @@ def lib_problems(report: ftdata.Report) -> set[Key]:
 
 
 @cache
-def cli_baseline(name: str) -> frozenset[Key]:
-    fixture = next(f for f in FORMATS if f.name == name)
+def cli_baseline(key: str) -> frozenset[Key]:
+    fixture = next(f for f in FORMATS if f.key == key)
     return frozenset(cli_problems(check_cli(fixture.path, *fixture.args)))
 
 
 @cache
-def lib_baseline(name: str) -> frozenset[Key]:
-    fixture = next(f for f in FORMATS if f.name == name)
+def lib_baseline(key: str) -> frozenset[Key]:
+    fixture = next(f for f in FORMATS if f.key == key)
     records = [orjson.loads(line) for line in fixture.lines]
     return frozenset(lib_problems(ftdata.lint(records, settings=fixture.settings())))
 
@@ -591,7 +600,7 @@ def test_cli_mutated_line_touches_no_other_line(
     lines[line - 1] = text
     path = write_lines(tmp_path_factory.mktemp("fuzz"), lines)
     document = check_cli(path, *fixture.args)
-    assert_other_lines_untouched(cli_problems(document), cli_baseline(fixture.name), line)
+    assert_other_lines_untouched(cli_problems(document), cli_baseline(fixture.key), line)
 
 
 @pytest.mark.parametrize("fixture", FORMATS, ids=FORMAT_IDS)
@@ -607,7 +616,7 @@ def test_library_mutated_record_touches_no_other_record(fixture: Fixture, data: 
     _note_line(line, dumps(record), done)
     records[line - 1] = expand(record)
     report = lint_records(records, fixture)
-    assert_other_lines_untouched(lib_problems(report), lib_baseline(fixture.name), line)
+    assert_other_lines_untouched(lib_problems(report), lib_baseline(fixture.key), line)
 
 
 @pytest.mark.parametrize("fixture", FORMATS, ids=FORMAT_IDS)
