@@ -103,6 +103,7 @@ class Vocabulary(_Data):
     rft_roles: Sourced[tuple[Role, ...]]
     message_keys: Sourced[tuple[str, ...]]
     weights: Sourced[tuple[Int, ...]]  # the values a message's weight may take
+    weighted_roles: Sourced[tuple[Role, ...]]  # the roles whose messages may carry a weight
     sample_weight: Sourced[Bool]  # an example may carry a top-level "weight" (a non-negative number)
     image_types: Sourced[tuple[str, ...]]  # of inline (data URL) images
     image_url_schemes: Sourced[tuple[str, ...]]  # how an image may be given: https, http, data

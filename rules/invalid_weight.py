@@ -2,7 +2,8 @@
 
 What it does
 ------------
-Flags a ``weight`` that is not ``0`` or ``1``, or a ``weight`` on a message that is not from the assistant.
+Flags a ``weight`` that is not ``0`` or ``1``, or a ``weight`` on a message whose role the target does not
+weigh (OpenAI: only assistant messages; Together: any message, a weighted user message is trained on).
 On a target that sets the weights a message with images may have (``together``: only ``0``, "Messages with
 images cannot have non-zero weights"), a message with images and another weight is flagged; a weight it
 takes there is not flagged, whoever's message it is.
@@ -42,6 +43,7 @@ FORMATS = MESSAGE_FORMATS
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
     allowed = ctx.target.vocabulary.weights.value
     with_images = ctx.target.profile.conversation.image_message_weights.value  # None: as any message
+    weighted = ctx.target.vocabulary.weighted_roles.value
     for path, message in iter_messages(example.data, example.format):
         if "weight" not in message:
             continue
@@ -57,8 +59,11 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
                     "or remove the weight",
                     path=path,
                 )
-        elif message.get("role") != "assistant":
-            yield Finding("'weight' is only allowed on assistant messages; remove it here", path=path)
+        elif message.get("role") not in weighted:
+            roles = " and ".join(f"{role} messages" for role in weighted)
+            yield Finding(
+                f"'weight' is only allowed on {roles} on {ctx.target.profile.name}; remove it here", path=path
+            )
 
 
 def _has_images(content: Any) -> bool:
