@@ -25,7 +25,7 @@ import orjson
 
 from ftdata import __version__
 from ftdata.catalog import USER_SOURCE, Catalog
-from ftdata.cost import CostComparison, CostEstimate
+from ftdata.cost import CostComparison, CostEstimate, ModelCost
 from ftdata.errors import FtdataError
 from ftdata.lifecycle import lifecycle_status, still_trains
 from ftdata.profiles import Profile
@@ -416,7 +416,7 @@ def format_cost(comparison: CostComparison, options: RenderOptions) -> str:
                 "/".join(epochs) or "-",
                 f"{row.trained_tokens:,}",
                 usd,
-                row.price_certainty,
+                _certainty(row),
                 status,
             )
         )
@@ -490,6 +490,17 @@ def format_models(catalog: Catalog, options: RenderOptions) -> str:
         )
     )
     return "\n".join(lines)
+
+
+_ISO_DATE = re.compile(r"\b20\d\d-\d\d(?:-\d\d)?\b")
+
+
+def _certainty(row: ModelCost) -> str:
+    """How sure a row's price is, with the date of the copy it was read from when it is not verified."""
+    certainty = row.price_certainty
+    source = row.files[0].estimate.price_source if row.files else None
+    dated = _ISO_DATE.search(source or "") if certainty == "unverified" else None
+    return f"{certainty} ({dated.group()})" if dated else certainty
 
 
 def _figure(value: int | None, verified: bool) -> str:
