@@ -44,7 +44,12 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
         "model": f" for {ctx.model.name if ctx.model else 'the model'}",
         "option": " (set by max-tokens-per-example)",
     }.get(ctx.target.max_tokens_source, " (the default; choose a model with --model)")
-    approx = "about " if tokens.estimated else ""
+    if ctx.target.max_tokens_source == "default" and ctx.model is not None:
+        about = (
+            f" ({ctx.target.profile.name}'s default: no limit for {ctx.model.name} is published; "
+            "set max-tokens-per-example if you know it)"
+        )
+    approx = "about " if tokens.estimated or (ctx.model is not None and not ctx.model.exact_counts) else ""
     yield Finding(
         f"example has {approx}{tokens.total:,} tokens, over the limit of {limit:,}{about}; the service "
         f"truncates it from the end, cutting {lost:,} of its {tokens.trained:,} trained (assistant) tokens; "

@@ -286,3 +286,11 @@ def test_together_takes_a_sample_weight_that_openai_refuses(tmp_path: Path) -> N
     path = write(tmp_path, [{"messages": [HI, HELLO], "weight": 0.5}] * 12)
     assert "FT110" in codes(path)
     assert codes(path, target="together") == set()
+
+
+def test_a_model_without_a_published_limit_is_held_to_the_targets_default_and_says_so(tmp_path: Path) -> None:
+    path = write(tmp_path, chat(HI, {"role": "assistant", "content": "word " * 70_000}, n=3))
+    (long,) = {p.message for p in ftdata.lint(path, target="fireworks", model="qwen3-8b").problems if p.code == "FT301"}
+    assert "over the limit of 65,536 (fireworks's default: no limit for qwen3-8b is published" in long
+    assert "example has about " in long  # an open-weight model's count is an estimate
+    assert not [p for p in ftdata.lint(path, target="fireworks", model="gemma-4-31b-it").problems if p.code == "FT301"]
