@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from ftdata.errors import ConfigError, UnknownModelError
+from ftdata.figures import Data, MaybeSourced, Positive, Source, problems
 from ftdata.strict import Bool, Int, Number
 from ftdata.vocabulary import Format, ModelMethod
 
@@ -29,83 +30,51 @@ METHOD_FORMATS: dict[ModelMethod, tuple[Format, ...]] = {
 USER_SOURCE = "config"
 
 
-def _kebab(name: str) -> str:
-    return name.replace("_", "-")
+SourcedInt = MaybeSourced[Positive]  # a limit in tokens (None: not published, with a note)
 
 
-class _Strict(BaseModel):
-    """Frozen, unknown keys refused; written with kebab-case keys in the TOML files (snake_case works too)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, alias_generator=_kebab)
-
-
-class Source(_Strict):
-    title: str
-    date: str  # when it was read (and, where known, the date of the copy)
-    url: str | None = None
-
-
-class _Unknown(_Strict):
-    """A figure that may be unknown: then it says why (``note``) instead of holding a guess."""
-
-    note: str | None = None
-
-    def _needs_note(self, value: object, what: str) -> None:
-        if value is None and not self.note:
-            raise ValueError(f"an unknown {what} needs a note saying what was searched")
-
-
-class SourcedInt(_Unknown):
-    value: int | None = Field(default=None, gt=0)  # None: not published (see note)
-    source: str
-    verified: bool
-
-    @model_validator(mode="after")
-    def _known_or_noted(self) -> SourcedInt:
-        self._needs_note(self.value, "figure")
-        return self
-
-
-class Price(_Unknown):
-    usd: float | None = Field(default=None, ge=0)  # None: not published (see note)
+class Price(Data):
+    usd: Number | None = Field(default=None, ge=0)  # None: not published (see note)
     per: Literal["1M tokens", "hour"]
     source: str
-    verified: bool
+    verified: Bool
+    note: str | None = None
 
     @model_validator(mode="after")
     def _known_or_noted(self) -> Price:
-        self._needs_note(self.usd, "price")
+        if self.usd is None and not self.note:
+            raise ValueError("an unknown price needs a note saying what was searched")
         return self
 
 
-class Lifecycle(_Strict):
+class Lifecycle(Data):
     new_jobs_end: datetime.date | None = None  # last day new fine-tuning jobs can start
     shutdown: datetime.date | None = None
-    at_least: bool = False  # the service says "no earlier than" new_jobs_end: it may train longer
-    existing_customers_only: bool = False  # only customers who already fine-tune may start jobs
+    at_least: Bool = False  # the service says "no earlier than" new_jobs_end: it may train longer
+    existing_customers_only: Bool = False  # only customers who already fine-tune may start jobs
     source: str
-    verified: bool
+    verified: Bool
     note: str | None = None
 
 
-class ToolTokenConstants(_Strict):
+class ToolTokenConstants(Data):
     """Per-definition token overheads of the tools/functions block (cookbook recipe, FACTS.md §4)."""
 
-    func_init: int
-    prop_init: int
-    prop_key: int
-    enum_init: int
-    enum_item: int
-    func_end: int
+    func_init: Int
+    prop_init: Int
+    prop_key: Int
+    enum_init: Int
+    enum_item: Int
+    func_end: Int
     source: str
-    verified: bool
+    verified: Bool
 
 
-class Model(_Strict):
+class Model(Data):
     name: str = ""  # the key of its table in the profile
     aliases: tuple[str, ...] = ()
     encoding: Literal["o200k_base", "cl100k_base"]  # counts with it are exact unless the model has a tokenizer
-    open_weight: bool = False  # counted with `encoding` as an estimate until its own tokenizer is read
+    open_weight: Bool = False  # counted with `encoding` as an estimate until its own tokenizer is read
     tokenizer: str | None = None  # an open-weight model's own tokenizer (a Hugging Face repo id), where known
     tool_tokens: str
     max_tokens_per_example: SourcedInt
@@ -152,7 +121,7 @@ class UserModel(BaseModel):
     shutdown: datetime.date | None = None
 
 
-class Catalog(_Strict):
+class Catalog(Data):
     """One target's models (built from its profile by :mod:`ftdata.profiles`)."""
 
     target: str
@@ -199,6 +168,12 @@ class Catalog(_Strict):
             return "your configuration" if key == USER_SOURCE else key
         return f"{source.title} ({source.date})"
 
+    def _fits(self, spec: UserModel) -> bool:
+        """Whether a new model can be made here: from a base this catalog has, or from its own figures."""
+        if spec.base:
+            return spec.base.split(":")[1 if spec.base.startswith("ft:") else 0] in self._index()
+        return spec.encoding is not None and spec.max_tokens_per_example is not None
+
     def _index(self) -> dict[str, Model]:
         if not self._by_name:
             for model in self.models:
@@ -206,8 +181,14 @@ class Catalog(_Strict):
                     self._by_name[key] = model
         return self._by_name
 
-    def with_user_models(self, table: Mapping[str, Mapping[str, Any]], where: str) -> Catalog:
-        """A catalog with the user's models added, or the user's figures laid over existing ones."""
+    def with_user_models(
+        self, table: Mapping[str, Mapping[str, Any]], where: str, *, only_fitting: bool = False
+    ) -> Catalog:
+        """A catalog with the user's models added, or the user's figures laid over existing ones.
+
+        ``only_fitting``: leave out the entries that change or start from a model this catalog does not
+        have, and new models without an encoding or limit (``[tool.ftdata.models]`` is written for the
+        default target; on another one, only what fits it applies)."""
         if not table:
             return self
         models = list(self.models)
@@ -216,9 +197,10 @@ class Catalog(_Strict):
             try:
                 spec = UserModel.model_validate(dict(raw))
             except ValidationError as exc:
-                problems = "; ".join(f"'{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in exc.errors())
-                raise ConfigError(f"{where}: model {name!r}: {problems}") from None
+                raise ConfigError(f"{where}: model {name!r}: {problems(exc)}") from None
             existing = self._index().get(name)
+            if only_fitting and existing is None and not self._fits(spec):
+                continue
             if existing is not None and spec.base and not spec.override:
                 raise ConfigError(
                     f"{where}: model {name!r} is already a catalog name ({existing.name}); to change that model's "
@@ -233,7 +215,8 @@ class Catalog(_Strict):
                     "choose other aliases, or say override = true to take them over"
                 )
             template = existing or (self.resolve(spec.base) if spec.base else None)
-            model = _apply(name, spec, template, where, overrides=existing is not None)
+            tools = "gpt-4o" if "gpt-4o" in self.tool_token_constants else next(iter(self.tool_token_constants))
+            model = _apply(name, spec, template, where, overrides=existing is not None, tool_tokens=tools)
             if existing is not None:
                 models[models.index(existing)] = model
             else:
@@ -243,7 +226,9 @@ class Catalog(_Strict):
         return Catalog.model_validate(data)
 
 
-def _apply(name: str, spec: UserModel, template: Model | None, where: str, *, overrides: bool) -> Model:
+def _apply(
+    name: str, spec: UserModel, template: Model | None, where: str, *, overrides: bool, tool_tokens: str
+) -> Model:
     """The model ``spec`` describes: ``template``'s figures (if any) with the user's laid over them."""
     if template is None:
         missing = [
@@ -262,7 +247,7 @@ def _apply(name: str, spec: UserModel, template: Model | None, where: str, *, ov
         if template
         else {
             "name": name,
-            "tool_tokens": "gpt-4o",
+            "tool_tokens": tool_tokens,  # the target's gpt-4o overheads (or its estimate)
             "methods": ("sft",),
         }
     )

@@ -617,12 +617,19 @@ def cost(
         click.echo("ftdata: error: no model can train these files today (see --all)", err=True)
         failed = True
     refused = [row for row in comparison.models if row.status is not None and models]
+    trains = {row.model.name for row in comparison.models if row.status is None}
     for row in refused:
-        click.echo(f"ftdata: error: {row.model.name} {row.status}: the service would refuse the job", err=True)
-        failed = True
+        if row.model.name in trains:  # a named model that another target still trains: say so, do not fail
+            click.echo(f"ftdata: {row.model.name} on {row.target}: {row.status}; another target trains it", err=True)
+        else:
+            click.echo(
+                f"ftdata: error: {row.model.name} on {row.target}: {row.status}: the service would refuse the job",
+                err=True,
+            )
+            failed = True
     over = comparison.over_budget
     if over:
-        names = ", ".join(f"{m.model.name} (${m.usd:,.2f})" for m in over)
+        names = ", ".join(f"{m.model.name} on {m.target} (${m.usd:,.2f})" for m in over)
         click.echo(f"ftdata: over budget (--max-usd ${comparison.max_usd:,.2f}): {names}", err=True)
         failed = True
     sys.exit(1 if failed else 0)

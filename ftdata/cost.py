@@ -39,7 +39,8 @@ def billed_tokens(token_counts: TokenCounts, max_tokens: int) -> int:
 class CostEstimate:
     model: str | None
     epochs: int
-    epochs_source: str  # "auto" (the service's rule), "--epochs", or "per epoch" (the service's is unknown)
+    # "auto" (the service's rule), "default" (its fixed default), "--epochs", or "per epoch" (its is unknown)
+    epochs_source: str
     billed_tokens_per_epoch: int
     trained_tokens: int
     usd: float | None
@@ -92,7 +93,8 @@ def price_examples(
     """
     counts = histogram(token_counts)
     chosen = epochs if epochs is not None else auto_epochs(sum(counts.values()), epochs_rule)
-    source = "--epochs" if epochs is not None else "auto" if chosen is not None else "per epoch"
+    fixed = epochs_rule is not None and epochs_rule.rule == "fixed"
+    source = "--epochs" if epochs is not None else "per epoch" if chosen is None else "default" if fixed else "auto"
     notes = []
     if chosen is None:
         notes.append("the service's default epochs are not documented: figures are per epoch (pass --epochs)")
@@ -170,6 +172,11 @@ class ModelCost:
         if source.startswith("your configuration") or source.startswith(USER_SOURCE):
             return "configured"
         return "unverified" if source.endswith(", unverified") or (price and not price.verified) else "verified"
+
+    @property
+    def per_epoch(self) -> bool:
+        """Whether the figures are for one epoch (the target's default epochs are unknown, none given)."""
+        return any(f.estimate.epochs_source == "per epoch" for f in self.files)
 
     @property
     def usd(self) -> float | None:

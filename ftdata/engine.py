@@ -23,7 +23,7 @@ from ftdata.files import Failure, FileFinder, InputsFailedError, read_failure
 from ftdata.judge import judge
 from ftdata.lifecycle import cannot_train
 from ftdata.plan import Plan
-from ftdata.profiles import known_targets
+from ftdata.profiles import known_targets, load_profile
 from ftdata.reader import STDIN, records_from
 from ftdata.registry import Layer
 from ftdata.report import Report
@@ -211,8 +211,10 @@ def estimate_cost(
         names = [settings.model]
         notes.append(f"priced only {settings.model}, the model your configuration names; --all prices every model")
     wanted_targets = [settings.target] if settings.target else known_targets(settings.targets)
+    where = f"the configuration in {config_root}" if config_root else ""
+    unchosen = settings.model_copy(update={"model": None})  # its target stays: [tool.ftdata.models] is that one's
     bases = [
-        build_target(settings.model_copy(update={"target": name, "model": None}), config_root)
+        build_target(unchosen, config_root, profile=load_profile(name, settings.targets, where))
         for name in wanted_targets
     ]
     chosen = _models_named(names, bases)
@@ -332,9 +334,21 @@ def _price(
         known = target.max_tokens_source != "default"
         status_now = status.get((base.profile.name, entry.name))
         rows.append(ModelCost(entry, limit, tuple(priced), status_now, base.profile.name, known))
-    rows.sort(key=lambda row: (row.status is not None, row.usd is None, row.usd or 0.0, row.target, row.model.name))
+    # cheapest first; a figure for one epoch (the target's default is unknown) cannot be ranked with whole jobs
+    rows.sort(
+        key=lambda row: (
+            row.status is not None,
+            row.usd is None,
+            row.per_epoch,
+            row.usd or 0.0,
+            row.target,
+            row.model.name,
+        )
+    )
     if settings.max_usd is not None and any(row.usd is None and row.status is None for row in rows):
         notes.append("the budget is not checked on models without a price per token")
+    if settings.max_usd is not None and any(row.per_epoch and row.status is None for row in rows):
+        notes.append("where a target's default epochs are unknown the budget is checked on one epoch: pass --epochs")
     if any(not row.model.exact_counts for row in rows):
         notes.append(
             "open-weight models' tokens are estimates (o200k_base): ftdata does not read their own tokenizers yet"

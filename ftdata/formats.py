@@ -160,3 +160,12 @@ def is_plain_chat(record: dict[str, Any]) -> bool:
             return False
         has_user = has_user or role == "user"
     return has_user and messages[-1]["role"] == "assistant"
+
+
+def size_text(count: int, *, exact: bool = False) -> str:
+    """A byte count for people: '512 MiB', or with ``exact`` '612.3 MiB (642,000,000 bytes)'."""
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= scale:
+            text = f"{count / scale:,.1f} {unit}".replace(".0 ", " ")
+            return f"{text} ({count:,} bytes)" if exact else text
+    return f"{count:,} bytes"

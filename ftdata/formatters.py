@@ -27,6 +27,7 @@ from ftdata import __version__
 from ftdata.catalog import USER_SOURCE, Catalog
 from ftdata.cost import CostComparison, CostEstimate, ModelCost
 from ftdata.errors import FtdataError
+from ftdata.formats import size_text
 from ftdata.lifecycle import lifecycle_status, still_trains
 from ftdata.profiles import Profile
 from ftdata.reader import STDIN
@@ -525,7 +526,7 @@ def format_targets(profiles: Sequence[Profile], options: RenderOptions) -> str:
                 profile.extends or "-",
                 ", ".join(profile.formats) or "-",
                 f"{limits.min_examples.value:,}-{largest:,}" if largest else f"{limits.min_examples.value:,} or more",
-                _bytes(size) if size else "not published",
+                size_text(size) if size else "not published",
                 f"{len(training)} of {len(models)}",
             )
         )
@@ -539,13 +540,6 @@ def format_targets(profiles: Sequence[Profile], options: RenderOptions) -> str:
         '[tool.ftdata.targets.NAME] (extends = "openai").'
     )
     return "\n".join(lines)
-
-
-def _bytes(size: int) -> str:
-    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if size >= scale:
-            return f"{size / scale:,.1f} {unit}".replace(".0 ", " ")
-    return f"{size:,} bytes"
 
 
 def format_targets_json(profiles: Sequence[Profile], options: RenderOptions) -> str:

@@ -112,7 +112,7 @@ def file_report(scan: FileScan, plan: Plan, problems: list[Problem]) -> FileRepo
             facts.token_counts,
             facts.trained_tokens,
             encoding=target.counter.encoding.name,
-            limit=target.max_tokens,
+            limit=target.max_tokens_for(facts.format),
             estimated=facts.estimated,
         ),
         cost=target.price(facts.token_counts, facts.format) if facts.role == "training" else None,

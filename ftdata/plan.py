@@ -58,6 +58,7 @@ class Plan:
         with _naming("the command line (or the library's options)", "select, extend-select or ignore"):
             rules = select_layers(registry, [config_layer, *([layer] if layer else [])])
         target = build_target(settings, config_root)
+        _ = target.others  # every target of the config loads now: a broken one is a config error, said here
         severities = {rule.code: rule.severity for rule in registry}
         switched_off: set[str] = set()
         for key, setting in target.profile.rules.items():  # the target's own view of a rule
@@ -65,7 +66,8 @@ class Plan:
                 code = find_rule(key, registry).code
             if setting.severity == "off":
                 switched_off.add(code)
-            else:
+            else:  # a later entry (the user's, by code or by name) may bring the rule back
+                switched_off.discard(code)
                 severities[code] = setting.severity
         for key, severity in settings.severity.items():
             with _naming(where, f"severity.{key}"):
@@ -145,6 +147,11 @@ def _check_budget_model(target: Target) -> None:
             )
         raise ConfigError(
             "a budget (--max-usd / max-usd) needs a model priced per token: choose one with --model" + why
+        )
+    if target.epochs is None and target.profile.epochs.rule == "unknown":
+        raise ConfigError(
+            f"a budget (--max-usd / max-usd) needs the epochs: {target.profile.name}'s default is not documented, "
+            "so pass --epochs (epochs = N in the config)"
         )
 
 

@@ -14,12 +14,13 @@ import functools
 import sys
 from collections.abc import Mapping
 from importlib import resources
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, model_validator
 
-from ftdata.catalog import USER_SOURCE, Catalog, Model, Source, ToolTokenConstants
+from ftdata.catalog import USER_SOURCE, Catalog, Model, ToolTokenConstants
 from ftdata.errors import ConfigError
+from ftdata.figures import Count, Data, MaybeSourced, Positive, Source, Sourced, problems
 from ftdata.strict import Bool, Int
 from ftdata.vocabulary import Role, Severity
 
@@ -29,46 +30,9 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 DEFAULT_TARGET = "openai"
-T = TypeVar("T")
 
 
-class _Data(BaseModel):
-    """Frozen, unknown keys refused, with the TOML's kebab-case keys (numbers and flags are strict below)."""
-
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, populate_by_name=True, alias_generator=lambda name: name.replace("_", "-")
-    )
-
-
-Count = Annotated[Int, Field(ge=0, le=10**12)]
-Positive = Annotated[Int, Field(gt=0, le=10**12)]
-
-
-class Sourced(_Data, Generic[T]):
-    """One figure and where it comes from."""
-
-    value: T
-    source: str
-    verified: Bool
-    note: str | None = None
-
-
-class MaybeSourced(_Data, Generic[T]):
-    """A figure that may be unknown or absent: then ``value`` is left out and ``note`` says why."""
-
-    value: T | None = None
-    source: str
-    verified: Bool
-    note: str | None = None
-
-    @model_validator(mode="after")
-    def _known_or_noted(self) -> MaybeSourced[T]:
-        if self.value is None and not self.note:
-            raise ValueError("a figure without a value needs a note (not published? no such limit?)")
-        return self
-
-
-class Limits(_Data):
+class Limits(Data):
     min_examples: Sourced[Count]  # the service refuses a training file with fewer examples
     max_examples: MaybeSourced[Positive]  # None: no published maximum
     max_file_bytes: MaybeSourced[Positive]  # of one uploaded training file
@@ -80,7 +44,7 @@ class Limits(_Data):
     max_preference_output_messages: MaybeSourced[Positive]  # messages in each side of a preference pair
 
 
-class Conversation(_Data):
+class Conversation(Data):
     """How the service wants the messages of an example laid out, beyond what every service asks."""
 
     alternating_turns: Sourced[Bool]  # system or user first, then user and assistant in turn
@@ -89,7 +53,7 @@ class Conversation(_Data):
     image_message_weights: MaybeSourced[tuple[Int, ...]]  # weights a message with images may have (None: any)
 
 
-class RuleSetting(_Data):
+class RuleSetting(Data):
     """The severity this target gives a rule ("off": the service takes what the rule flags)."""
 
     severity: Severity | Literal["off"]
@@ -98,7 +62,7 @@ class RuleSetting(_Data):
     note: str | None = None
 
 
-class Vocabulary(_Data):
+class Vocabulary(Data):
     roles: Sourced[tuple[Role, ...]]
     rft_roles: Sourced[tuple[Role, ...]]
     message_keys: Sourced[tuple[str, ...]]
@@ -126,7 +90,7 @@ class Vocabulary(_Data):
         return entry.value if entry else None
 
 
-class EpochsRule(_Data):
+class EpochsRule(Data):
     """How the service picks the epochs when the job does not say: OpenAI's ``n_epochs: "auto"`` rule, a
     fixed default, or unknown (the job must say: ``--epochs``)."""
 
@@ -169,7 +133,7 @@ class EpochsRule(_Data):
         return self.target
 
 
-class Profile(_Data):
+class Profile(Data):
     schema_version: Literal[1]
     name: str
     title: str
@@ -179,12 +143,14 @@ class Profile(_Data):
     limits: Limits
     vocabulary: Vocabulary
     conversation: Conversation
-    rules: dict[str, RuleSetting] = {}  # by rule name or code
+    rules: dict[str, RuleSetting] = Field(default_factory=dict)  # by rule name or code
     epochs: EpochsRule
     prices_taken: str
     tool_token_constants: dict[str, ToolTokenConstants]
     models: dict[str, Model]
-    user_models: dict[str, dict[str, Any]] = {}  # a user target's models, as [tool.ftdata.models] writes them
+    user_models: dict[str, dict[str, Any]] = Field(
+        default_factory=dict
+    )  # a user target's models, as [tool.ftdata.models] writes them
     user_where: str = ""
     _catalog: Catalog | None = PrivateAttr(default=None)
 
@@ -259,8 +225,7 @@ def _validate(raw: Mapping[str, Any], label: str) -> Profile:
     try:
         return Profile.model_validate({**raw, "models": models})
     except ValidationError as exc:
-        problems = "; ".join(f"'{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in exc.errors())
-        raise ConfigError(f"{label}: {problems}") from None
+        raise ConfigError(f"{label}: {problems(exc)}") from None
 
 
 def known_targets(user_targets: Mapping[str, Mapping[str, Any]] | None = None) -> list[str]:
@@ -297,9 +262,9 @@ def _resolve(
     # Without 'extends', a table named like a shipped target changes that target.
     base = _resolve(name, {}, where, seen) if parent is None else _resolve(parent, user_targets, where, (*seen, name))
     source = f"{USER_SOURCE}:{name}"  # each table of the user's its own source, so figures say whose they are
-    merged = _merge(
-        base, {key: value for key, value in user.items() if key not in ("extends", "models")}, source=source
-    )
+    changes = {key: value for key, value in user.items() if key not in ("extends", "models", "rules")}
+    merged = _merge(base, changes, source=source)
+    merged["rules"] = {**merged.get("rules", {}), **_user_rules(user.get("rules", {}), source, label, name)}
     models = user.get("models", {})
     if not isinstance(models, Mapping) or not all(isinstance(entry, Mapping) for entry in models.values()):
         raise ConfigError(f"{label}: 'models' must be tables of models ([tool.ftdata.targets.{name}.models.NAME])")
@@ -312,6 +277,18 @@ def _resolve(
         source: {"title": f"your configuration, {label}", "date": "as configured"},
     }
     return merged
+
+
+def _user_rules(rules: Any, source: str, label: str, name: str) -> dict[str, dict[str, Any]]:
+    """A user's ``rules`` table: ``RULE = "off"`` (or a severity), or ``RULE = { severity = "off" }``."""
+    if not isinstance(rules, Mapping):
+        raise ConfigError(f"{label}: 'rules' must be a table such as {{ byte-order-mark = \"off\" }}")
+    found = {}
+    for rule, setting in rules.items():
+        severity = setting.get("severity") if isinstance(setting, Mapping) else setting
+        note = setting.get("note") if isinstance(setting, Mapping) else None
+        found[rule] = {"severity": severity, "source": source, "verified": True, **({"note": note} if note else {})}
+    return found
 
 
 def _merge(base: Mapping[str, Any], over: Mapping[str, Any], *, source: str | None = None) -> dict[str, Any]:
@@ -330,4 +307,6 @@ def _merge(base: Mapping[str, Any], over: Mapping[str, Any], *, source: str | No
             merged[key] = value
     if source and "source" in merged and "source" not in over and set(over) - {"verified"}:
         merged["source"], merged["verified"] = source, True
+        if "note" not in over:  # the shipped figure's note spoke of the shipped figure
+            merged.pop("note", None)
     return merged

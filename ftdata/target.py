@@ -8,6 +8,7 @@ counter. The same rules judge a file for any service; only the target changes.
 from __future__ import annotations
 
 import datetime
+import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -52,14 +53,16 @@ class Target:
     method: Method | None = None
     epochs: int | None = None  # None: the service's own rule (profile.epochs)
     user_targets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # [tool.ftdata.targets]
+    where: str = ""  # where the user's targets come from, for errors
 
-    def other_targets(self) -> list[Profile]:
-        """Every other target, shipped or the user's (to say where a model still trains)."""
-        return [
-            load_profile(name, self.user_targets)
+    @functools.cached_property
+    def others(self) -> tuple[Profile, ...]:
+        """Every other target, shipped or the user's (to say where a model still trains), loaded once."""
+        return tuple(
+            load_profile(name, self.user_targets, self.where)
             for name in known_targets(self.user_targets)
             if name != self.profile.name
-        ]
+        )
 
     @property
     def limits(self) -> Limits:
@@ -99,13 +102,13 @@ class Target:
 
 
 def catalog_for(settings: Settings, config_root: Path | None = None, profile: Profile | None = None) -> Catalog:
-    """The target's models with the user's [tool.ftdata.models] laid over them (those apply to the target
-    the settings name, or the default one)."""
+    """The target's models with the user's [tool.ftdata.models] laid over them: on the target the settings
+    name (or the default one) — on a target other than the default, only the entries that fit it."""
     profile = profile or profile_for(settings, config_root)
     if profile.name != (settings.target or DEFAULT_TARGET):
         return profile.catalog
     where = f"the configuration in {config_root} [tool.ftdata.models]" if config_root else "[tool.ftdata.models]"
-    return profile.catalog.with_user_models(settings.models, where)
+    return profile.catalog.with_user_models(settings.models, where, only_fitting=profile.name != DEFAULT_TARGET)
 
 
 def profile_for(settings: Settings, config_root: Path | None = None) -> Profile:
@@ -155,4 +158,5 @@ def build_target(
         epochs=settings.epochs,
         today=today(),
         user_targets=settings.targets,
+        where=f"the configuration in {config_root}" if config_root else "",
     )

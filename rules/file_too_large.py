@@ -3,8 +3,8 @@
 What it does
 ------------
 Flags a file bigger than the target takes in one upload (512 MiB on ``openai`` and ``azure-openai``); no
-check on a target that publishes no limit. The size is the file's as read (decompressed, if it is gzip),
-up to the end of its last record, whose own length is reckoned from its compact JSON: a lower bound.
+check on a target that publishes no limit. The size is the file's as read (decompressed, if it is gzip: as it
+will be uploaded).
 
 Why is this bad?
 ----------------
@@ -28,6 +28,7 @@ Use instead
 
 from collections.abc import Iterator
 
+from ftdata.formats import size_text
 from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
 
 CODE = "FT009"
@@ -41,14 +42,6 @@ def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
     if limit.value is not None and dataset.bytes > limit.value:
         note = f" ({limit.note})" if limit.note else ""
         yield Finding(
-            f"file is {_size(dataset.bytes)}; {ctx.target.profile.name} takes files of at most "
-            f"{_size(limit.value)}{note}: split the data over several jobs, or trim it"
+            f"file is {size_text(dataset.bytes, exact=True)}; {ctx.target.profile.name} takes files of at most "
+            f"{size_text(limit.value, exact=True)}{note}: split the data over several jobs, or trim it"
         )
-
-
-def _size(count: int) -> str:
-    """'612.3 MiB (642,000,000 bytes)', or '150 bytes'."""
-    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if count >= size:
-            return f"{count / size:,.1f} {unit} ({count:,} bytes)".replace(".0 ", " ")
-    return f"{count:,} bytes"

@@ -44,10 +44,14 @@ def finish_job(job: JobFacts, ctx: RuleContext) -> Iterator[Finding]:
     if status is None or status[0] != "retired":
         return
     file_format = next((f.facts.format for f in job.training if f.facts.format), None)
-    elsewhere = trains_elsewhere(ctx.model, ctx.today, ctx.target.other_targets(), here)
+    elsewhere = trains_elsewhere(ctx.model, ctx.today, ctx.target.others, here)
     where = f"; {'; '.join(elsewhere)} (--target)" if elsewhere else ""
     others = [m.name for m in trainable_models(ctx.catalog, file_format, ctx.today)]
-    still = f"{here} models that still train it: {', '.join(others)}" if others else f"no {here} model still trains it"
+    still = (
+        f"{here} models that still train {file_format or 'such'} files: {', '.join(others)}"
+        if others
+        else f"no {here} model still trains {file_format or 'such'} files"
+    )
     yield Finding(
         f"{status[1]}, so the service refuses the job{where}; {still} ({lifecycle_source(ctx.model, ctx.catalog)})"
     )

@@ -41,6 +41,6 @@ def finish_job(job: JobFacts, ctx: RuleContext) -> Iterator[Finding]:
     here = ctx.target.profile.name
     status = lifecycle_status(ctx.model, ctx.today, here)
     if status is not None and status[0] == "ending":
-        elsewhere = trains_elsewhere(ctx.model, ctx.today, ctx.target.other_targets(), here)
+        elsewhere = trains_elsewhere(ctx.model, ctx.today, ctx.target.others, here)
         later = f"; {'; '.join(elsewhere)}" if elsewhere else ""
         yield Finding(f"{status[1]}; start the job before then{later} ({lifecycle_source(ctx.model, ctx.catalog)})")

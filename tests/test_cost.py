@@ -112,7 +112,7 @@ def test_epochs_option_and_its_range() -> None:
 
 def test_budget_guard_on_cost_and_lint() -> None:
     code, _, err = run("cost", str(GOOD), "--isolated", "-m", "gpt-4o", "--max-usd", "0.10")
-    assert code == 1 and "over budget" in err and "gpt-4o-2024-08-06 ($0.48)" in err
+    assert code == 1 and "over budget" in err and "gpt-4o-2024-08-06 on openai ($0.48)" in err
     assert run("cost", str(GOOD), "--isolated", "-m", "gpt-4o", "--max-usd", "1")[0] == 0
     code, out, err = run("lint", str(GOOD), "--isolated", "-m", "gpt-4o", "--max-usd", "0.10")
     assert code == 1 and "is above --max-usd $0.10" in err and "over the $0.10 budget" in out

@@ -147,8 +147,14 @@ def test_cost_lists_only_pairs_that_can_train_the_bundled_example_today_with_sou
             assert row["usd"] is None
         else:
             assert row["price"]["source"] and row["price_certainty"] in ("verified", "unverified")
-    priced = [row["usd"] for row in rows if row["usd"] is not None]
-    assert priced == sorted(priced) and rows[-1]["usd"] is None  # cheapest first, unpriced last
+
+    def per_epoch(row: dict[str, Any]) -> bool:  # the target's default epochs are unknown: one epoch's figure
+        return any(f["epochs_source"] == "per epoch" for f in row["files"])
+
+    priced = [row for row in rows if row["usd"] is not None]
+    whole = [row["usd"] for row in priced if not per_epoch(row)]
+    assert whole == sorted(whole) and rows[-1]["usd"] is None  # cheapest first, unpriced last
+    assert [per_epoch(row) for row in priced] == sorted(per_epoch(row) for row in priced)  # not ranked with jobs
     together = next(row for row in rows if row["target"] == "together")
     assert together["token_counts"] == "estimate" and together["price_certainty"] == "unverified"
     assert "2026-02-13" in together["price"]["source"]  # the date of the copy the price was read from
@@ -294,3 +300,83 @@ def test_a_model_without_a_published_limit_is_held_to_the_targets_default_and_sa
     assert "over the limit of 65,536 (fireworks's default: no limit for qwen3-8b is published" in long
     assert "example has about " in long  # an open-weight model's count is an estimate
     assert not [p for p in ftdata.lint(path, target="fireworks", model="gemma-4-31b-it").problems if p.code == "FT301"]
+
+
+MODELS_AND_TARGETS = """
+[tool.ftdata.models.gpt-4o-mini]
+price-per-million = 2.5              # negotiated with OpenAI: not Azure's price
+
+[tool.ftdata.models.acme-llama]
+encoding = "cl100k_base"
+max-tokens-per-example = 8192
+price-per-million = 2.0
+
+[tool.ftdata.targets.azure-openai.rules]
+FT003 = "error"                      # by code, over the profile's byte-order-mark = off
+
+[tool.ftdata.targets.our-openai]
+extends = "openai"
+rules = { byte-order-mark = { severity = "warning" } }
+"""
+
+
+def test_user_models_stay_on_their_target_and_user_rules_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("ftdata.target.today", lambda: datetime.date(2026, 12, 1))
+    (tmp_path / "pyproject.toml").write_text(MODELS_AND_TARGETS)
+    write(tmp_path, chat(HI, HELLO), prefix=b"\xef\xbb\xbf")
+    code, out, err = invoke("cost", "train.jsonl", "-f", "json", "-m", "gpt-4o-mini", cwd=tmp_path)
+    prices = {row["target"]: row["price"] for row in json.loads(out)["models"]}
+    assert code == 0, err
+    assert prices["openai"]["usd"] == 2.5 and prices["azure-openai"] is None  # Azure's price stays unknown
+    # a new model without a base, on a target whose tool overheads are an estimate
+    code, out, err = invoke(
+        "lint", "train.jsonl", "--target", "together", "-m", "acme-llama", "-f", "json", cwd=tmp_path
+    )
+    assert code == 1 and json.loads(out)["files"][0]["cost"]["price"]["usd"] == 2.0, err
+    # the user's rules, by code or by name, as plain values or tables
+    codes_azure = {
+        p["code"]: p["severity"]
+        for p in json.loads(invoke("lint", "train.jsonl", "--target", "azure-openai", "-f", "json", cwd=tmp_path)[1])[
+            "files"
+        ][0]["problems"]
+    }
+    assert codes_azure.get("FT003") == "error"
+    _, out, _ = invoke("lint", "train.jsonl", "--target", "our-openai", "-f", "json", cwd=tmp_path)
+    assert {p["code"]: p["severity"] for p in json.loads(out)["files"][0]["problems"]}["FT003"] == "warning"
+
+
+def test_a_broken_target_of_the_config_is_a_config_error_even_when_not_chosen(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.ftdata]\nmodel = "gpt-4.1-nano"\n[tool.ftdata.targets.bad]\nextends = "together"\n'
+        'limits = { min-examples = "five" }\n'
+    )
+    write(tmp_path, chat(HI, HELLO))
+    code, _, err = invoke("lint", "train.jsonl", cwd=tmp_path)
+    assert code == 2 and "[tool.ftdata.targets.bad]" in err and "min-examples" in err and "bug" not in err
+
+
+def test_a_model_refused_on_one_target_but_trained_on_another_is_not_a_failure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("ftdata.target.today", lambda: datetime.date(2026, 12, 1))
+    code, out, err = invoke("cost", str(GOOD), "--isolated", "-m", "gpt-4.1-nano", "--all", "-f", "json")
+    assert {row["target"] for row in json.loads(out)["models"] if row["status"] is None} == {"azure-openai"}
+    assert code == 0 and "gpt-4.1-nano-2025-04-14 on openai: new jobs ended on 2026-10-23; another target" in err
+    code, _, err = invoke("cost", str(GOOD), "--isolated", "-m", "gpt-4.1-nano", "--target", "openai")
+    assert code == 1 and "error: gpt-4.1-nano-2025-04-14 on openai: new jobs ended" in err
+
+
+def test_preference_files_are_held_to_the_models_preference_limit_everywhere(tmp_path: Path) -> None:
+    pair = {"input": {"messages": [HI]}, "preferred_output": [HELLO], "non_preferred_output": [HELLO]}
+    path = write(tmp_path, [pair] * 3)
+    report = ftdata.lint(path, target="together", model="Qwen/Qwen3-32B")
+    assert report.file(path).tokens.max_tokens_per_example == 4096  # its DPO limit, not its 24,576 for SFT
+
+
+def test_a_budget_where_the_default_epochs_are_unknown_needs_epochs() -> None:
+    code, _, err = invoke(
+        "lint", str(GOOD), "--isolated", "--target", "fireworks", "-m", "gemma-4-31b-it", "--max-usd", "1"
+    )
+    assert code == 2 and "fireworks's default is not documented, so pass --epochs" in err
+    args = ("lint", str(GOOD), "--isolated", "--target", "fireworks", "-m", "gemma-4-31b-it", "--max-usd", "1")
+    assert invoke(*args, "--epochs", "2")[0] == 0
