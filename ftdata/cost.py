@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ftdata.catalog import USER_SOURCE, Catalog, Model, load_catalog
+from ftdata.catalog import Catalog, Model, load_catalog
 from ftdata.profiles import DEFAULT_TARGET, EpochsRule, load_profile
 from ftdata.vocabulary import Format
 
@@ -169,7 +169,7 @@ class ModelCost:
         source = found.price_source if found else (price.source if price and price.usd is not None else None)
         if source is None or (found is not None and found.price_usd is None):
             return "unknown"
-        if source.startswith("your configuration") or source.startswith(USER_SOURCE):
+        if source.startswith("your configuration"):
             return "configured"
         return "unverified" if source.endswith(", unverified") or (price and not price.verified) else "verified"
 
