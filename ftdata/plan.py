@@ -58,7 +58,8 @@ class Plan:
         with _naming("the command line (or the library's options)", "select, extend-select or ignore"):
             rules = select_layers(registry, [config_layer, *([layer] if layer else [])])
         target = build_target(settings, config_root)
-        _ = target.others  # every target of the config loads now: a broken one is a config error, said here
+        if settings.targets:  # every target of the config loads now: a broken one is a config error, said here
+            _ = target.others
         severities = {rule.code: rule.severity for rule in registry}
         switched_off: set[str] = set()
         for key, setting in target.profile.rules.items():  # the target's own view of a rule
