@@ -303,7 +303,7 @@ def _price(
                 "format": facts.format,
                 "examples": facts.examples,
                 "tokens": sum(tokens * n for tokens, n in facts.token_counts.items()),
-                "encoding": default.target.counter.encoding.name,
+                "encoding": default.target.counter.encoding_name,
             }
         )
     training = [path for path, role in files if role == "training"]

@@ -111,7 +111,7 @@ def file_report(scan: FileScan, plan: Plan, problems: list[Problem]) -> FileRepo
         tokens=TokenStats.from_counts(
             facts.token_counts,
             facts.trained_tokens,
-            encoding=target.counter.encoding.name,
+            encoding=target.counter.encoding_name,
             limit=target.max_tokens_for(facts.format),
             estimated=facts.estimated,
         ),

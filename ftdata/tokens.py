@@ -11,16 +11,15 @@ tokens of their name and arguments).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import tiktoken
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # tiktoken is imported when an encoding is built (encodings.get_encoding)
+    import tiktoken
     from regex import Pattern
 
 from ftdata.catalog import Catalog, ToolTokenConstants, load_catalog
-from ftdata.encodings import get_encoding
+from ftdata.encodings import fast_count, get_encoding
 from ftdata.images import classify_url, image_tokens, inspect_data_url
 from ftdata.ruleapi import ESTIMATED_IMAGES, ESTIMATED_TOOL_CALLS, ExampleTokens
 
@@ -39,17 +38,49 @@ _CACHED_KEYS = frozenset({"role", "name"})
 
 
 class TokenCounter:
-    """Counts examples with one encoding; strings that repeat (roles, names) are encoded once."""
+    """Counts examples with one encoding; strings that repeat (roles, names) are encoded once.
 
-    def __init__(self, encoding: tiktoken.Encoding, tool_constants: ToolTokenConstants) -> None:
-        self.encoding = encoding
+    Text is counted by the fastest exact counter there is for the encoding (``encodings.fast_count``), else
+    by tiktoken, whose ``Encoding`` is then built on first use (``load``) and is the reference either way.
+    """
+
+    def __init__(
+        self,
+        encoding: str | tiktoken.Encoding,
+        tool_constants: ToolTokenConstants,
+        *,
+        load: Callable[[], tiktoken.Encoding] | None = None,
+        fast: Callable[[str], int] | None = None,
+    ) -> None:
+        self.encoding_name = encoding if isinstance(encoding, str) else encoding.name
+        self._encoding = None if isinstance(encoding, str) else encoding
+        self._load = load
         self.tool_constants = tool_constants
-        self._encode = encoding.encode_ordinary
+        self._fast = fast
         self._pattern: Pattern[str] | None = None
         self._cache: dict[str, int] = {}
 
+    @property
+    def encoding(self) -> tiktoken.Encoding:
+        """The tiktoken encoding (built on first use: counting may never need it)."""
+        if self._encoding is None:
+            if self._load is None:
+                raise RuntimeError(f"no way to build the {self.encoding_name} encoding was given")
+            self._encoding = self._load()
+        return self._encoding
+
+    def _encode(self, text: str) -> list[int]:
+        return self.encoding.encode_ordinary(text)
+
     def text(self, value: str) -> int:
         """Tokens of one string, exactly; a long string is counted in chunks (the same total)."""
+        fast = self._fast
+        if fast is not None:
+            try:
+                return fast(value)
+            except BaseException as exc:  # a Rust panic is a BaseException: tiktoken counts this one
+                if not _is_panic(exc):
+                    raise
         if len(value) < LONG_TEXT_CHARS:
             try:
                 return len(self._encode(value))
@@ -243,11 +274,16 @@ def counter_for(
     allow_download: bool = False,
 ) -> TokenCounter:
     """A counter for a catalog model (or, with no model, o200k_base with the gpt-4o constants, whatever
-    the target)."""
+    the target). The tiktoken encoding is built now only when no faster exact counter is there."""
     catalog = catalog if catalog is not None and model else load_catalog()
     entry = catalog.resolve(model or DEFAULT_COUNTING_MODEL)
-    encoding = get_encoding(entry.encoding, encodings_dir=encodings_dir, allow_download=allow_download)
-    return TokenCounter(encoding, catalog.tool_constants(entry))
+    name = entry.encoding
+
+    def load() -> tiktoken.Encoding:
+        return get_encoding(name, encodings_dir=encodings_dir, allow_download=allow_download)
+
+    fast = fast_count(name)
+    return TokenCounter(load() if fast is None else name, catalog.tool_constants(entry), load=load, fast=fast)
 
 
 def count_tokens(

@@ -78,7 +78,9 @@ def test_tampered_copy_is_rejected_and_explained(fresh: Path, monkeypatch: pytes
 
 
 def test_missing_encoding_exits_2_with_instructions(fresh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the fast counter cannot count (not installed, another platform), tiktoken needs its file."""
     monkeypatch.setattr(encodings, "_PACKAGED_COPIES", ())
+    monkeypatch.setenv("FTDATA_COUNTER", "tiktoken")
     data = fresh / "data.jsonl"
     data.write_text('{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Yo"}]}\n')
     result = CliRunner().invoke(main, ["lint", str(data), "--isolated"])

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import ftdata
 from ftdata.catalog import load_catalog
-from ftdata.tokens import counter_for
+from ftdata.tokens import TokenCounter, counter_for
 
 # The OpenAI cookbook's example conversation; the API's usage.prompt_tokens for it is 129 on gpt-3.5-turbo
 # and gpt-4, and 124 on gpt-4o and gpt-4o-mini.
@@ -216,8 +216,16 @@ def test_counting_in_pieces_matches_the_encoding(model: str, text: str) -> None:
     assert counter._text_in_pieces(text) == len(counter.encoding.encode_ordinary(text))
 
 
-def test_a_million_spaces_are_counted_not_a_panic() -> None:
-    counter = counter_for("gpt-4o-mini")
+def tiktoken_counter(model: str) -> TokenCounter:
+    """A counter that counts with tiktoken (the reference, and the fallback of the fast counter)."""
+    counter = counter_for(model)
+    counter._fast = None
+    return counter
+
+
+@pytest.mark.parametrize("make", [counter_for, tiktoken_counter], ids=["fast", "tiktoken"])
+def test_a_million_spaces_are_counted_not_a_panic(make: Any) -> None:
+    counter = make("gpt-4o-mini")
     with pytest.raises(BaseException, match="StackOverflow"):  # what tiktoken does with them itself
         counter.encoding.encode_ordinary(" " * 1_024_000)
     # 512,000 spaces tiktoken can count; twice as many (4,000 tokens of 128 spaces each, twice) it cannot
@@ -241,7 +249,7 @@ def test_counting_long_strings_in_chunks_matches_the_encoding(model: str, text: 
     """Cut into chunks of a few characters (as a long string is, at 50,000), the count stays tiktoken's."""
     import ftdata.tokens
 
-    counter = counter_for(model)
+    counter = tiktoken_counter(model)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(ftdata.tokens, "LONG_TEXT_CHARS", 8)
         patch.setattr(ftdata.tokens, "CHUNK_CHARS", 3)
@@ -249,7 +257,7 @@ def test_counting_long_strings_in_chunks_matches_the_encoding(model: str, text: 
 
 
 def test_a_long_string_is_counted_in_chunks_not_whole(monkeypatch: pytest.MonkeyPatch) -> None:
-    counter = counter_for("gpt-4o-mini")
+    counter = tiktoken_counter("gpt-4o-mini")
     text = "many words in a long answer " * 20_000  # 560,000 characters
     seen: list[int] = []
     real = counter._encode
