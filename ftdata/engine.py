@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ftdata.catalog import Model
+from ftdata.catalog import Model, ToolTokenConstants
 from ftdata.config import Settings, build_settings, load_settings
 from ftdata.cost import CostComparison, FileCost, ModelCost
 from ftdata.errors import ConfigError, InputError, UnknownModelError
@@ -274,9 +274,11 @@ def _price(
     # Counting needs no rule; each (encoding, tool-token overheads) pair is counted once per file.
     plans: dict[tuple[object, ...], Plan] = {}
 
+    def counting(encoding: str, constants: ToolTokenConstants) -> tuple[object, ...]:
+        return (encoding, *constants.model_dump(exclude={"source", "verified"}).values())
+
     def plan_for(base: Target, entry: Model) -> Plan:
-        constants = base.catalog.tool_constants(entry)
-        key = (entry.encoding, *constants.model_dump(exclude={"source", "verified"}).values())
+        key = counting(entry.encoding, base.catalog.tool_constants(entry))
         if key not in plans:
             plans[key] = Plan.count_only(base.for_model(entry, settings))
         return plans[key]
@@ -284,7 +286,8 @@ def _price(
     scans: dict[tuple[str, int], FileScan] = {}
 
     def count(wanted: Sequence[tuple[str, Plan]]) -> None:
-        todo = [(path, plan) for path, plan in wanted if (path, id(plan)) not in scans]
+        # each (file, way of counting) once, however many models count that way
+        todo = list({(path, id(plan)): (path, plan) for path, plan in wanted if (path, id(plan)) not in scans}.values())
         with Runner(list({id(plan): plan for _, plan in todo}.values()), settings.jobs) as runner:
             for path, plan in todo:
                 callback = (lambda done, _path=path: progress(_path, done)) if progress else None
@@ -292,6 +295,7 @@ def _price(
 
     first = bases[0]
     default = Plan.count_only(first)  # no model: o200k_base, as today's models count
+    plans[counting(default.target.counter.encoding_name, default.target.counter.tool_constants)] = default
     count([(path, default) for path, _ in files])
     listed: list[dict[str, object]] = []
     for path, role in files:

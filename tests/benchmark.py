@@ -10,7 +10,9 @@ fresh processes, the fastest of --repeat runs of:
 - the notebook approach: the whole file read, stdlib json per line, a format-check pass, every message
   encoded in a loop and the assistant messages again (as the OpenAI cookbook's notebook does);
 - a plain one-core loop: stdlib json per line and every string encoded once, nothing else;
-- the floor: orjson per line plus every string encoded once, the file split across N processes;
+- the floor: orjson per line plus every string encoded once, the file split across N processes — with
+  tiktoken's encode_ordinary, and with the fast exact counter ftdata uses (bpe-openai's count);
+- ftdata cost (every target and model, --all) on the same file, against ftdata lint;
 and a 20-example file against importing the dependencies and loading one encoding.
 Memory is the peak proportional set size of the process and its workers. Not collected by pytest:
 timings belong in a benchmark, never in unit tests.
@@ -223,8 +225,12 @@ print(total)
 FLOOR = """
 import orjson, sys
 from concurrent.futures import ProcessPoolExecutor
-from ftdata.encodings import get_encoding
-encoding = get_encoding("o200k_base")
+from ftdata.encodings import fast_count, get_encoding
+if sys.argv[3] == "fast":
+    count = fast_count("o200k_base")
+else:
+    encode_ordinary = get_encoding("o200k_base").encode_ordinary
+    count = lambda text: len(encode_ordinary(text))
 
 def strings(value):
     if isinstance(value, str):
@@ -238,7 +244,6 @@ def strings(value):
 
 def part(bounds):
     start, end = bounds
-    encode = encoding.encode_ordinary
     total = 0
     with open(sys.argv[1], "rb") as handle:
         handle.seek(start)
@@ -249,7 +254,7 @@ def part(bounds):
             if not line:
                 break
             for text in strings(orjson.loads(line)):
-                total += len(encode(text))
+                total += count(text)
     return total
 
 if __name__ == "__main__":
@@ -398,11 +403,18 @@ def main() -> None:
             row["encode_loop_one_core"] = {"seconds": round(seconds, 2), "peak_mb": round(memory / 1e6, 1)}
             floor_file = OUT / "floor.py"
             floor_file.write_text(FLOOR)
-            seconds, memory, _, _ = best_of([python, str(floor_file), str(path), str(options.jobs)], options.repeat)
-            row["floor"] = {"seconds": round(seconds, 2), "peak_mb": round(memory / 1e6, 1)}
+            for name, counter in (("floor", "tiktoken"), ("fast_floor", "fast")):
+                floor = [python, str(floor_file), str(path), str(options.jobs), counter]
+                seconds, memory, _, _ = best_of(floor, options.repeat)
+                row[name] = {"seconds": round(seconds, 2), "peak_mb": round(memory / 1e6, 1)}
+            cost = [python, "-m", "ftdata", "cost", str(path), "--isolated", "--all", "-f", "json", "--no-progress"]
+            seconds, memory, _, _ = best_of([*cost, "--jobs", str(options.jobs)], options.repeat)
+            row["ftdata_cost_all"] = {"seconds": round(seconds, 2), "peak_mb": round(memory / 1e6, 1)}
             fastest = row[f"ftdata_jobs{options.jobs}"]["seconds"]  # type: ignore[index]
             row["speedup_vs_notebook"] = round(row["notebook"]["seconds"] / fastest, 2)  # type: ignore[index]
             row["ratio_to_floor"] = round(fastest / row["floor"]["seconds"], 2)  # type: ignore[index]
+            row["ratio_to_fast_floor"] = round(fastest / row["fast_floor"]["seconds"], 2)  # type: ignore[index]
+            row["cost_over_lint"] = round(row["ftdata_cost_all"]["seconds"] / fastest, 2)  # type: ignore[index]
         results["sizes"][str(size)] = row  # type: ignore[index]
     if not options.skip_baselines:
         small = OUT / "small-20.jsonl"
