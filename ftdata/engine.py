@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import sys
-import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from ftdata.cost import CostComparison, FileCost, ModelCost
 from ftdata.errors import ConfigError, InputError, UnknownModelError
 from ftdata.files import Failure, FileFinder, InputsFailedError, read_failure
 from ftdata.judge import judge
-from ftdata.lifecycle import cannot_train
+from ftdata.lifecycle import cannot_train, still_trains
 from ftdata.plan import Plan
 from ftdata.profiles import known_targets, load_profile
 from ftdata.reader import STDIN, records_from
@@ -30,6 +29,7 @@ from ftdata.report import Report
 from ftdata.runner import Runner
 from ftdata.scan import FileScan
 from ftdata.target import Target, build_target
+from ftdata.tokens import TokenCounter
 from ftdata.vocabulary import FileRole
 
 Source = str | os.PathLike[str]
@@ -90,22 +90,6 @@ def _job_files(
     if sum(name == STDIN for name, _ in files) > 1:
         raise InputError("standard input (-) is given twice, but it can be read only once: save it to a file")
     return files, found.failed
-
-
-def _replayable(path: str, spool: contextlib.ExitStack, number: int) -> str:
-    """A path that can be read more than once: the path itself, or a copy of a stream's bytes in a temporary
-    folder that ``spool`` removes (made only when a stream needs it)."""
-    if path != STDIN and os.path.isfile(path):
-        return path
-    folder = spool.enter_context(tempfile.TemporaryDirectory(prefix="ftdata-cost-"))
-    copy = os.path.join(folder, f"{number}.jsonl")
-    try:
-        source = contextlib.nullcontext(sys.stdin.buffer) if path == STDIN else open(path, "rb")  # noqa: SIM115
-    except OSError as exc:
-        raise InputError(f"{path}: cannot open: {exc.strerror or exc}") from None
-    with source as stream, open(copy, "wb") as target:
-        shutil.copyfileobj(stream, target, 1 << 20)
-    return copy
 
 
 def _records_or_paths(
@@ -232,10 +216,7 @@ def estimate_cost(
     files, failed = _job_files(sources, validation_file, settings, config_root)
     if failed:  # a table that leaves out a file would understate the cost: nothing is priced
         raise InputsFailedError(failed)
-    # Each file is read once per encoding: a stream (stdin, a pipe) is saved to a temporary file first.
-    with contextlib.ExitStack() as spool:
-        readable = {path: _replayable(path, spool, n) for n, (path, _) in enumerate(files)}
-        return _price(files, readable, bases, settings, chosen, notes, every_model, progress)
+    return _price(files, bases, settings, chosen, notes, every_model, progress)
 
 
 def _models_named(names: Sequence[str], bases: Sequence[Target]) -> list[tuple[Target, Model]] | None:
@@ -262,7 +243,6 @@ def _models_named(names: Sequence[str], bases: Sequence[Target]) -> list[tuple[T
 
 def _price(
     files: list[tuple[str, FileRole]],
-    readable: dict[str, str],
     bases: Sequence[Target],
     settings: Settings,
     chosen: list[tuple[Target, Model]] | None,
@@ -270,36 +250,42 @@ def _price(
     every_model: bool,
     progress: Progress | None,
 ) -> CostComparison:
-    """The cost table of files that can each be read as often as needed (``readable``: path -> where)."""
-    # Counting needs no rule; each (encoding, tool-token overheads) pair is counted once per file.
-    plans: dict[tuple[object, ...], Plan] = {}
+    """The cost table of the files (streams too: each file is read once).
+
+    One pass per file: the scan counts every example with each way of counting the priced models need
+    (an encoding and its tool-token overheads), the first in the scan's own facts, the others beside them."""
 
     def counting(encoding: str, constants: ToolTokenConstants) -> tuple[object, ...]:
         return (encoding, *constants.model_dump(exclude={"source", "verified"}).values())
 
-    def plan_for(base: Target, entry: Model) -> Plan:
-        key = counting(entry.encoding, base.catalog.tool_constants(entry))
-        if key not in plans:
-            plans[key] = Plan.count_only(base.for_model(entry, settings))
-        return plans[key]
-
-    scans: dict[tuple[str, int], FileScan] = {}
-
-    def count(wanted: Sequence[tuple[str, Plan]]) -> None:
-        # each (file, way of counting) once, however many models count that way
-        todo = list({(path, id(plan)): (path, plan) for path, plan in wanted if (path, id(plan)) not in scans}.values())
-        with Runner(list({id(plan): plan for _, plan in todo}.values()), settings.jobs) as runner:
-            for path, plan in todo:
-                callback = (lambda done, _path=path: progress(_path, done)) if progress else None
-                scans[(path, id(plan))] = runner.scan(plan, readable[path], progress=callback, label=path)
+    def key_of(base: Target, entry: Model) -> tuple[object, ...]:
+        return counting(entry.encoding, base.catalog.tool_constants(entry))
 
     first = bases[0]
     default = Plan.count_only(first)  # no model: o200k_base, as today's models count
-    plans[counting(default.target.counter.encoding_name, default.target.counter.tool_constants)] = default
-    count([(path, default) for path, _ in files])
+    every = [(base, entry) for base in bases for entry in base.catalog.models]
+    # the models that may be priced (a model whose jobs have ended is counted only when asked for)
+    candidates = chosen if chosen is not None else [(b, m) for b, m in every if every_model or still_trains(m, b.today)]
+    ways: dict[tuple[object, ...], TokenCounter] = {
+        counting(default.target.counter.encoding_name, default.target.counter.tool_constants): default.target.counter
+    }
+    for base, entry in candidates:
+        ways.setdefault(key_of(base, entry), base.for_model(entry, settings).counter)
+    plan = replace(default, also_count=tuple(list(ways.values())[1:]))
+    scans: dict[str, FileScan] = {}
+    with Runner([plan], settings.jobs) as runner:
+        for path, _ in files:
+            callback = (lambda done, _path=path: progress(_path, done)) if progress else None
+            scans[path] = runner.scan(plan, path, progress=callback, label=path)
+
+    def histogram(path: str, key: tuple[object, ...]) -> Counter[int]:
+        facts = scans[path].partial.facts
+        index = list(ways).index(key)
+        return facts.token_counts if index == 0 else facts.also_counts[index - 1]
+
     listed: list[dict[str, object]] = []
     for path, role in files:
-        facts = scans[(path, id(default))].partial.facts
+        facts = scans[path].partial.facts
         listed.append(
             {
                 "path": path,
@@ -311,9 +297,8 @@ def _price(
             }
         )
     training = [path for path, role in files if role == "training"]
-    formats = {scans[(path, id(default))].partial.facts.format for path in training} - {None}
+    formats = {scans[path].partial.facts.format for path in training} - {None}
     file_format = next(iter(formats)) if len(formats) == 1 else None
-    every = [(base, entry) for base in bases for entry in base.catalog.models]
     status = {(b.profile.name, m.name): cannot_train(m, formats, b.today, settings.method) for b, m in every}
     if chosen is None:
         chosen = [(b, m) for b, m in every if every_model or status[(b.profile.name, m.name)] is None]
@@ -323,18 +308,16 @@ def _price(
                 f"{hidden} model(s) cannot train these files today (format, or new jobs ended) and are "
                 "left out; --all lists them, marked"
             )
-    count([(path, plan_for(base, entry)) for base, entry in chosen for path in training])
     rows = []
     for base, entry in chosen:
         target = base.for_model(entry, settings)
         limit = target.max_tokens_for(file_format)
         priced = []
         for path in training:
-            facts = scans[(path, id(plan_for(base, entry)))].partial.facts
-            over = sum(n for tokens, n in facts.token_counts.items() if tokens > limit)
-            priced.append(
-                FileCost(path, sum(facts.token_counts.values()), over, target.price(facts.token_counts, facts.format))
-            )
+            counts = histogram(path, key_of(base, entry))
+            over = sum(n for tokens, n in counts.items() if tokens > limit)
+            file_format_here = scans[path].partial.facts.format
+            priced.append(FileCost(path, sum(counts.values()), over, target.price(counts, file_format_here)))
         known = target.max_tokens_source != "default"
         status_now = status.get((base.profile.name, entry.name))
         rows.append(ModelCost(entry, limit, tuple(priced), status_now, base.profile.name, known))

@@ -21,6 +21,7 @@ from ftdata.registry import Layer, Rule, all_rules, find_rule, select_layers, se
 from ftdata.report import MAX_PROBLEMS_PER_RULE
 from ftdata.ruleapi import RuleContext
 from ftdata.target import Target, build_target
+from ftdata.tokens import TokenCounter
 from ftdata.vocabulary import Severity
 
 
@@ -37,6 +38,9 @@ class Plan:
     has_validation: bool = False  # job rules collect per-record facts only when there is a validation file
     max_line_bytes: int = MAX_LINE_BYTES  # longer lines are reported and skipped, never held
     max_problems_per_rule: int = MAX_PROBLEMS_PER_RULE  # kept per rule and file (0: all); the rest counted
+    # more ways of counting in the same pass (cost: every encoding the priced models need), each example's
+    # totals gathered in facts.also_counts, in this order
+    also_count: tuple[TokenCounter, ...] = ()
 
     @classmethod
     def from_settings(

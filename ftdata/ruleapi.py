@@ -157,6 +157,7 @@ class DatasetFacts:
     # with the file (there are only so many distinct counts).
     token_counts: Counter[int] = field(default_factory=Counter)
     trained_tokens: int = 0
+    also_counts: list[Counter[int]] = field(default_factory=list)  # the same histogram by each plan.also_count
     estimated: int = 0  # parts of some counts that are estimates: ESTIMATED_IMAGES | ESTIMATED_TOOL_CALLS
     collected: dict[str, list[tuple[int, Any]]] = field(default_factory=dict)  # rule code -> (line, value)
 
@@ -166,6 +167,10 @@ class DatasetFacts:
         self.examples += other.examples
         self.bytes = max(self.bytes, other.bytes)  # offsets are the file's, whichever block saw them
         self.token_counts.update(other.token_counts)
+        if not self.also_counts:
+            self.also_counts = [Counter() for _ in other.also_counts]
+        for mine, theirs in zip(self.also_counts, other.also_counts, strict=False):
+            mine.update(theirs)
         self.trained_tokens += other.trained_tokens
         self.estimated |= other.estimated
         for code, values in other.collected.items():

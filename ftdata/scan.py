@@ -125,6 +125,9 @@ class FileScan:
         plan = self.plan
         contexts = plan.contexts
         counter = plan.target.counter
+        also_count = plan.also_count
+        if len(facts.also_counts) != len(also_count):
+            facts.also_counts = [Counter() for _ in also_count]
         problems = self.partial.problems
         for item in items:
             if isinstance(item, LineIssue):
@@ -141,6 +144,14 @@ class FileScan:
             )
             facts.examples += 1
             facts.token_counts[tokens.total] += 1
+            if also_count:  # other encodings, in the same pass (cost)
+                for histogram, other in zip(facts.also_counts, also_count, strict=True):
+                    again = (
+                        other.plain_chat(item.data["messages"])
+                        if plain
+                        else count_example(other, item.data, file_format)
+                    )
+                    histogram[again.total] += 1
             facts.trained_tokens += tokens.trained
             facts.estimated |= tokens.estimated
             example = Example(line, item.data, file_format, tokens, item.maybe_special)

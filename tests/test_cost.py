@@ -268,3 +268,30 @@ def test_cost_of_plain_files_needs_no_temporary_folder(monkeypatch: pytest.Monke
     monkeypatch.setattr(tempfile, "gettempdir", no_temp)
     code, out, _ = run("cost", str(GOOD), "--isolated", "-m", "gpt-4o-mini", "-m", "gpt-4.1")
     assert code == 0 and "$0.48" in out
+
+
+def test_one_pass_counts_every_encoding_as_a_lint_of_each_model_would(monkeypatch: pytest.MonkeyPatch) -> None:
+    """cost reads each file once, counting with every encoding the priced models need; each model's figures
+    are those lint gives for that model alone (and a stream, read once, gives the same table)."""
+    from ftdata.runner import Runner
+
+    scans: list[str] = []
+    real = Runner.scan
+    monkeypatch.setattr(
+        Runner,
+        "scan",
+        lambda self, plan, name, *args, **kw: (scans.append(name), real(self, plan, name, *args, **kw))[1],
+    )
+    comparison = ftdata.estimate_cost(BROKEN, every_model=True, target="openai", config=None)
+    assert scans == [str(BROKEN)]
+    rows = {row.model.name: row for row in comparison.models}
+    assert {row.model.encoding for row in rows.values()} == {"o200k_base", "cl100k_base"}
+    for name in ("gpt-3.5-turbo-0125", "gpt-4o-mini-2024-07-18", "gpt-3.5-turbo-0613"):
+        report = ftdata.lint(BROKEN, model=name, target="openai")
+        assert report.cost is not None and rows[name].trained_tokens == report.cost.trained_tokens
+    args = ("--isolated", "-f", "json", "--all", "--target", "openai")
+    _, from_stdin, _ = invoke("cost", "-", *args, input=BROKEN.read_bytes())
+    _, from_file, _ = invoke("cost", str(BROKEN), *args)
+    stdin_rows = [{k: v for k, v in row.items() if k != "files"} for row in json.loads(from_stdin)["models"]]
+    file_rows = [{k: v for k, v in row.items() if k != "files"} for row in json.loads(from_file)["models"]]
+    assert stdin_rows == file_rows
