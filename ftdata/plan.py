@@ -79,7 +79,10 @@ class Plan:
                 code = find_rule(key, registry).code
                 severities[code] = severity
                 switched_off.discard(code)  # the user's severity brings back a rule the target turns off
-        rules = tuple(rule for rule in rules if rule.code not in switched_off)
+        # off on this target, or nothing to find on it (a rule only some services enforce): not run at all
+        rules = tuple(
+            rule for rule in rules if rule.code not in switched_off and (rule.active is None or rule.active(target))
+        )
         for pattern, patterns in settings.per_file_ignores.items():
             for selector in patterns:
                 with _naming(where, f'per-file-ignores."{pattern}"'):

@@ -48,6 +48,8 @@ class Rule:
     file_roles: tuple[FileRole, ...] = ("training", "validation")  # the files it checks
     function: Callable[..., Any] = field(default=print, compare=False, repr=False)
     collect: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
+    # Whether the rule can find anything for a target (a rule only some services enforce): None, always
+    active: Callable[[Any], bool] | None = field(default=None, compare=False, repr=False)
 
     @property
     def summary(self) -> str:
@@ -131,6 +133,7 @@ def rule_from_module(module: ModuleType) -> Rule:
         file_roles=_file_roles(module, where),
         function=cast(Callable[..., Any], functions[kind]),
         collect=collect,
+        active=getattr(module, "active", None),
     )
 
 

@@ -27,14 +27,23 @@ Use instead
 """
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ftdata.formats import size_text
 from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
+
+if TYPE_CHECKING:
+    from ftdata.target import Target
 
 CODE = "FT009"
 NAME = "file-too-large"
 GROUP = "file"
 SEVERITY = "error"
+
+
+def active(target: "Target") -> bool:
+    """Only where a file size limit is published."""
+    return target.limits.max_file_bytes.value is not None
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:

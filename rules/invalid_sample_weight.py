@@ -27,15 +27,24 @@ Use instead
 
 import math
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ftdata.formats import excerpt
 from ftdata.ruleapi import Example, Finding, RuleContext
+
+if TYPE_CHECKING:
+    from ftdata.target import Target
 
 CODE = "FT117"
 NAME = "invalid-sample-weight"
 GROUP = "structure"
 SEVERITY = "error"
 PLAIN_CHAT_CLEAN = True  # a plain chat example has no top-level weight (ftdata.formats.is_plain_chat)
+
+
+def active(target: "Target") -> bool:
+    """Only where examples may carry a weight."""
+    return target.vocabulary.sample_weight.value
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:

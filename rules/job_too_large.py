@@ -28,14 +28,23 @@ Use instead
 """
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ftdata.cost import billed_tokens
 from ftdata.ruleapi import Finding, JobFacts, RuleContext
+
+if TYPE_CHECKING:
+    from ftdata.target import Target
 
 CODE = "FT408"
 NAME = "job-too-large"
 GROUP = "dataset"
 SEVERITY = "error"
+
+
+def active(target: "Target") -> bool:
+    """Only where a tokens × epochs cap is published."""
+    return target.limits.max_trained_tokens.value is not None
 
 
 def finish_job(job: JobFacts, ctx: RuleContext) -> Iterator[Finding]:

@@ -28,9 +28,13 @@ Use instead
 """
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ftdata.formats import MESSAGE_FORMATS, iter_messages
 from ftdata.ruleapi import Example, Finding, RuleContext
+
+if TYPE_CHECKING:
+    from ftdata.target import Target
 
 CODE = "FT116"
 NAME = "mixed-content-kinds"
@@ -38,6 +42,11 @@ GROUP = "structure"
 SEVERITY = "error"
 PLAIN_CHAT_CLEAN = True  # finds nothing in a plain chat example (ftdata.formats.is_plain_chat)
 FORMATS = MESSAGE_FORMATS
+
+
+def active(target: "Target") -> bool:
+    """Only where content may not be mixed."""
+    return target.profile.conversation.uniform_content.value
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:

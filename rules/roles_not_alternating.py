@@ -28,9 +28,13 @@ Use instead
 """
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ftdata.formats import messages_of
 from ftdata.ruleapi import Example, Finding, RuleContext
+
+if TYPE_CHECKING:
+    from ftdata.target import Target
 
 CODE = "FT114"
 NAME = "roles-not-alternating"
@@ -48,6 +52,11 @@ _NEXT: dict[str | None, tuple[str, ...]] = {
     "tool": ("assistant", *_TOOL_ROLES),
     "function": ("assistant", *_TOOL_ROLES),
 }
+
+
+def active(target: "Target") -> bool:
+    """Only where turns must alternate."""
+    return target.profile.conversation.alternating_turns.value
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:

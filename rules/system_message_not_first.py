@@ -26,15 +26,24 @@ Use instead
 """
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ftdata.formats import message_lists
 from ftdata.ruleapi import Example, Finding, RuleContext
+
+if TYPE_CHECKING:
+    from ftdata.target import Target
 
 CODE = "FT115"
 NAME = "system-message-not-first"
 GROUP = "structure"
 SEVERITY = "error"
 FORMATS = ("chat", "preference")
+
+
+def active(target: "Target") -> bool:
+    """Only where a system message may only come first."""
+    return target.profile.conversation.system_first_only.value
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:

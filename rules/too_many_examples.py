@@ -27,14 +27,23 @@ Use instead
 """
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
+
+if TYPE_CHECKING:
+    from ftdata.target import Target
 
 CODE = "FT407"
 NAME = "too-many-examples"
 GROUP = "dataset"
 FILE_ROLES = ("training",)  # the limit is on the training dataset
 SEVERITY = "error"
+
+
+def active(target: "Target") -> bool:
+    """Only where a maximum is published."""
+    return target.limits.max_examples.value is not None
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
