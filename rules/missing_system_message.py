@@ -28,7 +28,7 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.formats import iter_messages, messages_of
+from ftdata.formats import messages_of
 from ftdata.ruleapi import DatasetFacts, Example, Finding, RuleContext
 
 CODE = "FT201"
@@ -40,9 +40,10 @@ FORMATS = ("chat",)
 
 def collect(example: Example, ctx: RuleContext) -> bool | None:
     """True: no system message; False: no usable messages at all; None (not kept): has one."""
-    if not messages_of(example.data):
+    messages = messages_of(example.data)
+    if not messages:
         return False
-    has_system = any(m.get("role") == "system" for _, m in iter_messages(example.data))
+    has_system = any(isinstance(m, dict) and m.get("role") == "system" for m in messages)  # every example: no paths
     return None if has_system else True
 
 
