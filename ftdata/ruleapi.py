@@ -22,7 +22,7 @@ one of these functions:
 - ``finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterable[Finding]`` — runs once per file on compact
   facts gathered from every record (so it works however the records were split between workers). Such a
   rule may also define ``collect(example, ctx) -> object | None``: each value that is not None is kept with
-  its line in ``dataset.collected[CODE]`` (keep values small, and return None for the common case);
+  its line in ``dataset.values_of(CODE)`` (keep values small, and return None for the common case);
 - ``finish_job(job: JobFacts, ctx: RuleContext) -> Iterable[Finding]`` — runs once per job (the training
   files and the validation file together) on every file's facts; it may ``collect`` the same way (its
   ``collect`` runs on every file of the job, but only when the job has a validation file). A finding names
@@ -38,10 +38,11 @@ The engine, not the rule, stamps code, name, severity and file on each finding.
 from __future__ import annotations
 
 import datetime
+from array import array
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from ftdata.reader import LineIssue
 from ftdata.vocabulary import GROUPS, SEVERITIES, FileRole, Format, Method, Severity
@@ -75,6 +76,56 @@ ESTIMATED_TOOL_CALLS = 2
 def estimated_parts(flags: int) -> list[str]:
     """The names of the estimated parts, for reports: ['images', 'tool calls']."""
     return [name for flag, name in ((ESTIMATED_IMAGES, "images"), (ESTIMATED_TOOL_CALLS, "tool calls")) if flags & flag]
+
+
+class Collected(Sequence[tuple[int, Any]]):
+    """The (line, value) pairs a rule's ``collect`` returned for a file, in file order — held compactly (the
+    lines in an array of machine integers, the values as references to the small objects rules return), about
+    16 bytes a pair instead of a tuple's 90, so that a file's facts grow by little per example."""
+
+    __slots__ = ("lines", "values")
+
+    def __init__(self, lines: Iterable[int] = (), values: Iterable[Any] = ()) -> None:
+        self.lines = array("q", lines)
+        self.values = list(values)
+
+    def append(self, line: int, value: Any) -> None:
+        self.lines.append(line)
+        self.values.append(value)
+
+    def extend(self, other: Collected) -> None:
+        self.lines.extend(other.lines)
+        self.values.extend(other.values)
+
+    def shifted(self, by: int) -> Collected:
+        """The same pairs with every line moved on by ``by`` (the lines of earlier blocks)."""
+        return Collected([line + by for line in self.lines], self.values)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[int, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[int, Any]]: ...
+    def __getitem__(self, index: int | slice) -> tuple[int, Any] | list[tuple[int, Any]]:
+        if isinstance(index, slice):
+            return list(zip(self.lines[index], self.values[index], strict=True))
+        return self.lines[index], self.values[index]
+
+    def __iter__(self) -> Iterator[tuple[int, Any]]:
+        return zip(self.lines, self.values, strict=True)
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[type[Collected], tuple[array[int], list[Any]]]:
+        return Collected, (self.lines, self.values)
+
+    def __repr__(self) -> str:
+        return f"Collected({list(self)!r})"
 
 
 @dataclass(slots=True)
@@ -159,7 +210,11 @@ class DatasetFacts:
     trained_tokens: int = 0
     also_counts: list[Counter[int]] = field(default_factory=list)  # the same histogram by each plan.also_count
     estimated: int = 0  # parts of some counts that are estimates: ESTIMATED_IMAGES | ESTIMATED_TOOL_CALLS
-    collected: dict[str, list[tuple[int, Any]]] = field(default_factory=dict)  # rule code -> (line, value)
+    collected: dict[str, Collected] = field(default_factory=dict)  # rule code -> its (line, value) pairs
+
+    def values_of(self, code: str) -> Collected:
+        """What the rule ``code`` collected from this file: its (line, value) pairs in file order."""
+        return self.collected.get(code) or Collected()
 
     def merge(self, other: DatasetFacts) -> None:
         self.format = self.format or other.format
@@ -174,7 +229,7 @@ class DatasetFacts:
         self.trained_tokens += other.trained_tokens
         self.estimated |= other.estimated
         for code, values in other.collected.items():
-            self.collected.setdefault(code, []).extend(values)
+            self.collected.setdefault(code, Collected()).extend(values)
 
 
 @dataclass(frozen=True, slots=True)

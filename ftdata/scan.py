@@ -20,7 +20,7 @@ from ftdata.plan import Plan
 from ftdata.reader import Item, LineIssue
 from ftdata.registry import Rule
 from ftdata.report import Problem, RuleKey, cap_problems
-from ftdata.ruleapi import DatasetFacts, Example, ExampleTokens, Finding
+from ftdata.ruleapi import Collected, DatasetFacts, Example, ExampleTokens, Finding
 from ftdata.tokens import TokenCounter
 from ftdata.vocabulary import FileRole, Format
 
@@ -42,9 +42,7 @@ class Partial:
         facts = replace(
             self.facts,
             lines=self.facts.lines + lines,
-            collected={
-                code: [(line + lines, v) for line, v in values] for code, values in self.facts.collected.items()
-            },
+            collected={code: values.shifted(lines) for code, values in self.facts.collected.items()},
         )
         return Partial(
             problems=[p if p.line is None else replace(p, line=p.line + lines) for p in self.problems],
@@ -169,7 +167,10 @@ class FileScan:
                 except Exception as exc:
                     raise crash(rule, self.name, line, exc) from exc
                 if value is not None:
-                    facts.collected.setdefault(rule.code, []).append((line, value))
+                    found = facts.collected.get(rule.code)
+                    if found is None:
+                        found = facts.collected[rule.code] = Collected()
+                    found.append(line, value)
 
     def line_issue(self, issue: LineIssue) -> None:
         self.partial.facts.lines = max(self.partial.facts.lines, issue.line or 0)

@@ -44,7 +44,7 @@ def collect(example: Example, ctx: RuleContext) -> bool | None:
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
-    lines = dataset.collected.get(CODE, [])
+    lines = dataset.values_of(CODE)
     if lines and ctx.model is not None:
         takers = [m.name for m in ctx.catalog.models if "vision" in m.methods]
         more = f" ({len(lines):,} examples have images)" if len(lines) > 1 else ""

@@ -48,7 +48,7 @@ def collect(example: Example, ctx: RuleContext) -> bool | None:
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
-    collected = dataset.collected.get(CODE, [])
+    collected = dataset.values_of(CODE)
     without = [line for line, lacks_system in collected if lacks_system]
     with_system = dataset.examples - len(collected)
     if not with_system:

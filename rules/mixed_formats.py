@@ -45,7 +45,7 @@ def collect(example: Example, ctx: RuleContext) -> str | None:
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
-    differing = dataset.collected.get(CODE, [])
+    differing = dataset.values_of(CODE)
     if differing and dataset.format:
         line, own = differing[0]
         more = f" ({len(differing):,} lines differ in all)" if len(differing) > 1 else ""

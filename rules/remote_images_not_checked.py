@@ -54,7 +54,7 @@ def collect(example: Example, ctx: RuleContext) -> bool | None:
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
-    lines = dataset.collected.get(CODE, [])
+    lines = dataset.values_of(CODE)
     if lines:
         yield Finding(
             f"{len(lines):,} example(s) use http(s) image URLs (first at line {lines[0][0]}); ftdata does "

@@ -44,7 +44,7 @@ def collect(example: Example, ctx: RuleContext) -> bool | None:
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
-    lines = dataset.collected.get(CODE, [])
+    lines = dataset.values_of(CODE)
     maximum = ctx.options["maximum"]
     if maximum is None:
         maximum = ctx.target.limits.max_image_examples.value

@@ -82,10 +82,10 @@ def finish_job(job: JobFacts, ctx: RuleContext) -> Iterator[Finding]:
         return
     first_seen: dict[int, tuple[str, int]] = {}
     for training in job.training:
-        for line, digest in training.facts.collected.get(CODE, []):
+        for line, digest in training.facts.values_of(CODE):
             first_seen.setdefault(digest, (training.path, line))
     for validation in job.validation:
-        for line, digest in validation.facts.collected.get(CODE, []):
+        for line, digest in validation.facts.values_of(CODE):
             found = first_seen.get(digest)
             if found is not None:
                 where = "the same file" if found[0] == validation.path else found[0]

@@ -399,3 +399,29 @@ def test_ftdata_today_checks_a_job_as_of_another_day(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("FTDATA_TODAY", "next tuesday")
     with pytest.raises(ftdata.ConfigError, match="YYYY-MM-DD"):
         ftdata.lint(GOOD, model="gpt-4o-mini")
+
+
+def test_collected_values_are_compact_exact_and_travel_between_processes() -> None:
+    """What rules collect per example grows with the file: held as an array of lines and references to the
+    values, a few bytes each, never a tuple per example; merged, shifted and pickled without loss."""
+    import pickle
+    import tracemalloc
+
+    from ftdata.ruleapi import Collected, DatasetFacts
+
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    values = Collected()
+    for line in range(1, 200_001):
+        values.append(line, True)
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert grown / 200_000 < 24  # a list of (line, True) tuples takes about 90 bytes each
+    assert len(values) == 200_000 and values[0] == (1, True) and values[-1] == (200_000, True)
+    shifted = values.shifted(10)
+    assert shifted[0] == (11, True) and list(values)[:2] == [(1, True), (2, True)]  # the original is unchanged
+    assert pickle.loads(pickle.dumps(shifted)) == shifted
+    first, second = DatasetFacts(collected={"X": Collected([1, 2], ["a", "b"])}), DatasetFacts()
+    second.collected["X"] = Collected([7], ["c"])
+    first.merge(second)
+    assert list(first.values_of("X")) == [(1, "a"), (2, "b"), (7, "c")] and list(first.values_of("Y")) == []
