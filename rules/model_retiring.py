@@ -43,4 +43,8 @@ def finish_job(job: JobFacts, ctx: RuleContext) -> Iterator[Finding]:
     if status is not None and status[0] == "ending":
         elsewhere = trains_elsewhere(ctx.model, ctx.today, ctx.target.others, here)
         later = f"; {'; '.join(elsewhere)}" if elsewhere else ""
-        yield Finding(f"{status[1]}; start the job before then{later} ({lifecycle_source(ctx.model, ctx.catalog)})")
+        life = ctx.model.lifecycle
+        who = ", and only for existing customers" if life is not None and life.existing_customers_only else ""
+        yield Finding(
+            f"{status[1]}{who}; start the job before then{later} ({lifecycle_source(ctx.model, ctx.catalog)})"
+        )

@@ -181,7 +181,7 @@ def test_models_command_json_has_sources() -> None:
     assert code == 0 and catalog["prices_taken"]
     mini = next(m for m in catalog["models"] if m["name"] == "gpt-4o-mini-2024-07-18")
     assert mini["training_price"]["usd"] == 3.0 and mini["training_price"]["source"] in catalog["sources"]
-    assert mini["lifecycle"]["verified"] is False
+    assert mini["lifecycle"]["verified"] is True and "not verified" in mini["lifecycle"]["note"]  # the shutdown
 
 
 def test_library_estimate_cost() -> None:
@@ -199,7 +199,8 @@ def test_lifecycle_shows_in_lint_when_a_model_is_ending(monkeypatch: pytest.Monk
     report = ftdata.lint(GOOD, model="gpt-4o-mini")
     (problem,) = report.problems
     assert problem.code == "FT403" and problem.line is None
-    assert "end on 2027-01-06 (in 36 days)" in problem.message and "unverified" in problem.message
+    assert "end on 2027-01-06 (in 36 days), and only for existing customers" in problem.message
+    assert "OpenAI deprecations page" in problem.message and "unverified" not in problem.message
 
 
 @pytest.fixture
