@@ -171,7 +171,11 @@ class Catalog(Data):
     def _fits(self, spec: UserModel) -> bool:
         """Whether a new model can be made here: from a base this catalog has, or from its own figures."""
         if spec.base:
-            return spec.base.split(":")[1 if spec.base.startswith("ft:") else 0] in self._index()
+            try:
+                self.resolve(spec.base)  # the names resolve() takes: snapshots, aliases, ft: names
+            except UnknownModelError:
+                return False
+            return True
         return spec.encoding is not None and spec.max_tokens_per_example is not None
 
     def _index(self) -> dict[str, Model]:

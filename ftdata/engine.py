@@ -270,7 +270,9 @@ def _price(
         counting(default.target.counter.encoding_name, default.target.counter.tool_constants): default.target.counter
     }
     for base, entry in candidates:
-        ways.setdefault(key_of(base, entry), base.for_model(entry, settings).counter)
+        key = key_of(base, entry)
+        if key not in ways:  # a target (and its counter) built only for a way of counting not had yet
+            ways[key] = base.for_model(entry, settings).counter
     plan = replace(default, also_count=tuple(list(ways.values())[1:]))
     scans: dict[str, FileScan] = {}
     with Runner([plan], settings.jobs) as runner:
@@ -278,9 +280,11 @@ def _price(
             callback = (lambda done, _path=path: progress(_path, done)) if progress else None
             scans[path] = runner.scan(plan, path, progress=callback, label=path)
 
+    position = {key: index for index, key in enumerate(ways)}  # 0: the scan's own count, then also_count's
+
     def histogram(path: str, key: tuple[object, ...]) -> Counter[int]:
         facts = scans[path].partial.facts
-        index = list(ways).index(key)
+        index = position[key]
         return facts.token_counts if index == 0 else facts.also_counts[index - 1]
 
     listed: list[dict[str, object]] = []
@@ -340,7 +344,8 @@ def _price(
         notes.append(
             "open-weight models' tokens are estimates (o200k_base): ftdata does not read their own tokenizers yet"
         )
-    taken = {row.target: bases_by(bases, row.target).catalog.prices_taken for row in rows} or {
+    by_name = {base.profile.name: base for base in bases}
+    taken = {row.target: by_name[row.target].catalog.prices_taken for row in rows} or {
         first.profile.name: first.catalog.prices_taken
     }
     prices_taken = (
@@ -352,7 +357,3 @@ def _price(
 def _priced_per_token(model: Model) -> bool:
     price = model.training_price
     return price is not None and price.usd is not None and price.per == "1M tokens"
-
-
-def bases_by(bases: Sequence[Target], name: str) -> Target:
-    return next(base for base in bases if base.profile.name == name)

@@ -211,28 +211,7 @@ def dumps(value: Any) -> str:
 
 def expand(value: Any) -> Any:
     """A plain JSON value (dicts, lists, scalars) with every Deep expanded; iterative."""
-    if isinstance(value, Deep):
-        return value.expand()
-    if not isinstance(value, (list, dict)):
-        return value
-    root: Any = [] if isinstance(value, list) else {}
-    todo: list[tuple[Any, Any]] = [(value, root)]
-    while todo:
-        source, target = todo.pop()
-        items = enumerate(source) if isinstance(source, list) else source.items()
-        for key, child in items:
-            if isinstance(child, Deep):
-                copied = child.expand()
-            elif isinstance(child, (list, dict)):
-                copied = [] if isinstance(child, list) else {}
-                todo.append((child, copied))
-            else:
-                copied = child
-            if isinstance(target, list):
-                target.append(copied)
-            else:
-                target[key] = copied
-    return root
+    return copy_containers(value, expand_deeps=True)
 
 
 KNOWN_KEYS = [
@@ -411,8 +390,11 @@ def get(record: Any, path: Path_) -> Any:
     return record
 
 
-def copy_containers(value: Any) -> Any:
-    """A copy whose containers are new (Deeps and scalars are immutable and shared); iterative."""
+def copy_containers(value: Any, *, expand_deeps: bool = False) -> Any:
+    """A copy whose containers are new; Deeps (and scalars, immutable) are shared, or with ``expand_deeps``
+    expanded into plain values. Iterative."""
+    if isinstance(value, Deep):
+        return value.expand() if expand_deeps else value
     if not isinstance(value, (list, dict)):
         return value
     root: Any = [] if isinstance(value, list) else {}
@@ -422,7 +404,9 @@ def copy_containers(value: Any) -> Any:
         items = enumerate(source) if isinstance(source, list) else source.items()
         for key, child in items:
             copied = child
-            if isinstance(child, (list, dict)):
+            if isinstance(child, Deep) and expand_deeps:
+                copied = child.expand()
+            elif isinstance(child, (list, dict)):
                 copied = [] if isinstance(child, list) else {}
                 todo.append((child, copied))
             if isinstance(target, list):
