@@ -100,7 +100,8 @@ class FileScan:
         job_rules = tuple(rule for rule in plan.rules if rule.kind == "job") if plan.has_validation else ()
         dataset_rules = tuple(rule for rule in rules if rule.kind == "dataset")
         self.collecting_rules = [rule for rule in (*dataset_rules, *job_rules) if rule.collect is not None]
-        self.partial = Partial(facts=DatasetFacts(role=role))
+        # one histogram per extra way of counting (cost), beside the counter's own
+        self.partial = Partial(facts=DatasetFacts(role=role, also_counts=[Counter() for _ in plan.also_count]))
         self._kept: Counter[str] = Counter()  # problems kept per rule
         self._active: list[Rule] = []
         self._collecting: list[Rule] = []
@@ -124,8 +125,6 @@ class FileScan:
         contexts = plan.contexts
         counter = plan.target.counter
         also_count = plan.also_count
-        if len(facts.also_counts) != len(also_count):
-            facts.also_counts = [Counter() for _ in also_count]
         problems = self.partial.problems
         for item in items:
             if isinstance(item, LineIssue):
