@@ -137,6 +137,7 @@ class ExampleTokens:
     prefix: int = 0  # tool/function definitions, laid out before the messages
     messages: list[tuple[int, bool]] = field(default_factory=list)  # (tokens, trained) per message
     estimated: int = 0  # parts estimated, not counted exactly: ESTIMATED_IMAGES | ESTIMATED_TOOL_CALLS
+    error: str | None = None  # the chat template refused the example (open-weight models): its message
 
     def trained_tokens_beyond(self, limit: int) -> int:
         """Trained tokens that lie past ``limit``: lost when the service truncates the example's end."""

