@@ -216,7 +216,28 @@ def _run_options(function: Any) -> Any:
                 help="Budget: exit 1 when the estimated training cost is over this many USD.",
             ),
             click.option(
-                "--max-tokens-per-example", type=click.IntRange(min=1), help="Override the model's token limit."
+                "--max-tokens-per-example",
+                "--max-length",
+                type=click.IntRange(min=1),
+                help="Override the model's token limit (a trainer's maximum length: --max-length).",
+            ),
+            click.option(
+                "--tokenizer",
+                type=click.Path(file_okay=False),
+                help="Open-weight model: its tokenizer.json and chat template, in a folder as on the Hugging Face Hub.",
+            ),
+            click.option(
+                "--train-on",
+                type=click.Choice(["all", "assistant", "last"]),
+                help="Open-weight model: what the loss covers: all tokens, the assistant turns, the last one "
+                "[default: the target's].",
+            ),
+            click.option(
+                "--date",
+                "template_date",
+                type=click.DateTime(formats=["%Y-%m-%d"]),
+                callback=lambda _c, _p, value: value.date() if value else None,
+                help="Open-weight model: the date its chat template sees (YYYY-MM-DD) [default: today].",
             ),
             click.option(
                 "--max-problems-per-rule",

@@ -6,11 +6,12 @@ the key, never something silently ignored.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -49,6 +50,10 @@ class Settings(BaseModel):
     models: dict[str, dict[str, Any]] = Field(default_factory=dict)  # added or changed catalog entries
     targets: dict[str, dict[str, Any]] = Field(default_factory=dict)  # added or changed service profiles
     encodings_dir: str | None = None
+    # open-weight models (ftdata.openmodels): their files, the loss rule and the date their template sees
+    tokenizer: str | None = None  # a folder with tokenizer.json and the chat template, as on the Hugging Face Hub
+    train_on: Literal["all", "assistant", "last"] | None = None  # default: the target's
+    template_date: datetime.date | None = None  # default: today
     allow_download: Bool = False
     strict: Bool = False
     jobs: Int | None = Field(default=None, ge=1, le=1024)  # worker processes; default: one per available core
@@ -156,6 +161,8 @@ def load_settings(config: Path | None = None, *, start: Path | None = None) -> t
     if settings.encodings_dir is not None:
         resolved = (path.parent / settings.encodings_dir).resolve()
         settings = settings.model_copy(update={"encodings_dir": str(resolved)})
+    if settings.tokenizer is not None:
+        settings = settings.model_copy(update={"tokenizer": str((path.parent / settings.tokenizer).resolve())})
     return settings, path
 
 

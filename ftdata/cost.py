@@ -159,6 +159,7 @@ class ModelCost:
     status: str | None = None  # why the model cannot train these files today (None: it can)
     target: str = DEFAULT_TARGET  # the target (service) it trains on
     limit_known: bool = True  # False: the model's limit is not published (max_tokens is the target's default)
+    exact: bool = True  # False: estimates (an open-weight model whose own tokenizer was not found)
 
     @property
     def price_certainty(self) -> str:
@@ -198,7 +199,7 @@ class ModelCost:
             "model": self.model.name,
             "status": self.status,
             "price_certainty": self.price_certainty,
-            "token_counts": "exact" if self.model.exact_counts else "estimate",
+            "token_counts": "exact" if self.exact else "estimate",
             "max_tokens_per_example": self.max_tokens,
             "max_tokens_published": self.limit_known,
             "examples_truncated": self.truncated,

@@ -14,13 +14,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ftdata.catalog import Model, ToolTokenConstants
+from ftdata.catalog import Model
 from ftdata.config import Settings, build_settings, load_settings
 from ftdata.cost import CostComparison, FileCost, ModelCost
 from ftdata.errors import ConfigError, InputError, UnknownModelError
 from ftdata.files import Failure, FileFinder, InputsFailedError, read_failure
 from ftdata.judge import judge
 from ftdata.lifecycle import cannot_train, still_trains
+from ftdata.openmodels import RenderedCounter
 from ftdata.plan import Plan
 from ftdata.profiles import known_targets, load_profile
 from ftdata.reader import STDIN, records_from
@@ -194,13 +195,14 @@ def estimate_cost(
     if not names and settings.model and not every_model:
         names = [settings.model]
         notes.append(f"priced only {settings.model}, the model your configuration names; --all prices every model")
-    wanted_targets = [settings.target] if settings.target else known_targets(settings.targets)
     where = f"the configuration in {config_root}" if config_root else ""
+    profiles = [load_profile(name, settings.targets, where) for name in known_targets(settings.targets)]
+    # with no target named, the services; a local trainer (no price per token) only when asked for
+    wanted = (
+        [p for p in profiles if p.name == settings.target] if settings.target else [p for p in profiles if not p.local]
+    )
     unchosen = settings.model_copy(update={"model": None})  # its target stays: [tool.ftdata.models] is that one's
-    bases = [
-        build_target(unchosen, config_root, profile=load_profile(name, settings.targets, where))
-        for name in wanted_targets
-    ]
+    bases = [build_target(unchosen, config_root, profile=profile, estimate_if_missing=True) for profile in wanted]
     chosen = _models_named(names, bases)
     if settings.max_usd is not None and chosen:  # as lint does: a budget needs a price per token
         unpriced = [(base, entry) for base, entry in chosen if not _priced_per_token(entry)]
@@ -255,24 +257,34 @@ def _price(
     One pass per file: the scan counts every example with each way of counting the priced models need
     (an encoding and its tool-token overheads), the first in the scan's own facts, the others beside them."""
 
-    def counting(encoding: str, constants: ToolTokenConstants) -> tuple[object, ...]:
-        return (encoding, *constants.model_dump(exclude={"source", "verified"}).values())
+    def counting(counter: TokenCounter | RenderedCounter) -> tuple[object, ...]:
+        if isinstance(counter, RenderedCounter):
+            return counter.key
+        return (counter.encoding_name, *counter.tool_constants.model_dump(exclude={"source", "verified"}).values())
+
+    targets: dict[tuple[str, str], Target] = {}
+
+    def target_of(base: Target, entry: Model) -> Target:
+        """The target with this model (an open-weight one counted with its own files where they are found)."""
+        found = targets.get((base.profile.name, entry.name))
+        if found is None:
+            found = targets[(base.profile.name, entry.name)] = base.for_model(entry, settings, estimate_if_missing=True)
+        return found
 
     def key_of(base: Target, entry: Model) -> tuple[object, ...]:
-        return counting(entry.encoding, base.catalog.tool_constants(entry))
+        return counting(target_of(base, entry).counter)
 
     first = bases[0]
     default = Plan.count_only(first)  # no model: o200k_base, as today's models count
     every = [(base, entry) for base in bases for entry in base.catalog.models]
     # the models that may be priced (a model whose jobs have ended is counted only when asked for)
     candidates = chosen if chosen is not None else [(b, m) for b, m in every if every_model or still_trains(m, b.today)]
-    ways: dict[tuple[object, ...], TokenCounter] = {
-        counting(default.target.counter.encoding_name, default.target.counter.tool_constants): default.target.counter
+    ways: dict[tuple[object, ...], TokenCounter | RenderedCounter] = {
+        counting(default.target.counter): default.target.counter
     }
     for base, entry in candidates:
-        key = key_of(base, entry)
-        if key not in ways:  # a target (and its counter) built only for a way of counting not had yet
-            ways[key] = base.for_model(entry, settings).counter
+        counter = target_of(base, entry).counter
+        ways.setdefault(counting(counter), counter)  # models that count alike are counted once
     plan = replace(default, also_count=tuple(list(ways.values())[1:]))
     scans: dict[str, FileScan] = {}
     with Runner([plan], settings.jobs) as runner:
@@ -314,7 +326,7 @@ def _price(
             )
     rows = []
     for base, entry in chosen:
-        target = base.for_model(entry, settings)
+        target = target_of(base, entry)
         limit = target.max_tokens_for(file_format)
         priced = []
         for path in training:
@@ -324,7 +336,9 @@ def _price(
             priced.append(FileCost(path, sum(counts.values()), over, target.price(counts, file_format_here)))
         known = target.max_tokens_source != "default"
         status_now = status.get((base.profile.name, entry.name))
-        rows.append(ModelCost(entry, limit, tuple(priced), status_now, base.profile.name, known))
+        rows.append(
+            ModelCost(entry, limit, tuple(priced), status_now, base.profile.name, known, exact=target.exact_counts)
+        )
     # cheapest first; a figure for one epoch (the target's default is unknown) cannot be ranked with whole jobs
     rows.sort(
         key=lambda row: (
@@ -340,9 +354,11 @@ def _price(
         notes.append("the budget is not checked on models without a price per token")
     if settings.max_usd is not None and any(row.per_epoch and row.status is None for row in rows):
         notes.append("where a target's default epochs are unknown the budget is checked on one epoch: pass --epochs")
-    if any(not row.model.exact_counts for row in rows):
+    if any(not row.exact for row in rows):
         notes.append(
-            "open-weight models' tokens are estimates (o200k_base): ftdata does not read their own tokenizers yet"
+            "~: estimates (o200k_base) for open-weight models whose own tokenizer and chat template are not on this "
+            "machine or have no counter in ftdata yet; pip install 'ftdata[open-models]' counts Qwen and DeepSeek "
+            "models exactly"
         )
     by_name = {base.profile.name: base for base in bases}
     taken = {row.target: by_name[row.target].catalog.prices_taken for row in rows} or {

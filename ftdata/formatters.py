@@ -411,7 +411,7 @@ def format_cost(comparison: CostComparison, options: RenderOptions) -> str:
         rows.append(
             (
                 row.target,
-                row.model.name + ("" if row.model.exact_counts else " ~"),
+                row.model.name + ("" if row.exact else " ~"),
                 f"{row.max_tokens:,}" + ("" if row.limit_known else "?"),
                 f"{row.truncated:,}",
                 "/".join(epochs) or "-",

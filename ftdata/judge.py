@@ -30,7 +30,7 @@ def judge(scans: Sequence[FileScan], plan: Plan, *, strict: bool = False, max_us
         target=plan.target.profile.name,
         target_title=plan.target.profile.title,
         model=plan.target.model.name if plan.target.model else None,
-        exact_counts=plan.target.model is None or plan.target.model.exact_counts,
+        exact_counts=plan.target.exact_counts,
     )
 
 

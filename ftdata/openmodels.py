@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ftdata.errors import ConfigError
-from ftdata.ruleapi import ExampleTokens
+from ftdata.ruleapi import ESTIMATED_TEMPLATE, ESTIMATED_TRAINED, ExampleTokens
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -45,7 +45,6 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 TrainOn = Literal["all", "assistant", "last"]
 TRAIN_ON: tuple[TrainOn, ...] = ("all", "assistant", "last")
-ESTIMATED_TEMPLATE = 4  # the template refused the example: its tokens are those of its texts alone
 BATCH = 256  # examples rendered, then encoded together
 SPECIAL_TOKEN_KEYS = ("bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token")
 INSTALL = "pip install 'ftdata[open-models]'"
@@ -87,7 +86,8 @@ class ModelFiles:
 def registry() -> dict[str, Any]:
     """``ftdata/open-models.toml`` as a table."""
     text = resources.files("ftdata").joinpath("open-models.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    table: dict[str, Any] = tomllib.loads(text)
+    return table
 
 
 @functools.cache
@@ -206,7 +206,12 @@ def _from_folder(folder: Path, repo: str, found_in: str) -> ModelFiles:
 
 
 def _complete(
-    repo: str, tokenizer_json: str, template: str, special: Mapping[str, str], found_in: str, family: Family | None = None
+    repo: str,
+    tokenizer_json: str,
+    template: str,
+    special: Mapping[str, str],
+    found_in: str,
+    family: Family | None = None,
 ) -> ModelFiles:
     """The files with the training template: the template's own when it has {% generation %} blocks, else
     TRL's for the family the template belongs to (known by its sha256, as TRL itself recognises it)."""
@@ -306,7 +311,9 @@ def find_files(repo: str | None, tokenizer_dir: str | None = None) -> ModelFiles
             raise ConfigError(f"--tokenizer {tokenizer_dir}: no such folder")
         return _from_folder(folder, repo or str(folder), f"--tokenizer {tokenizer_dir}")
     if not repo:
-        raise ConfigError("an open-weight model needs --model REPO_ID (e.g. Qwen/Qwen2.5-7B-Instruct) or --tokenizer DIR")
+        raise ConfigError(
+            "an open-weight model needs --model REPO_ID (e.g. Qwen/Qwen2.5-7B-Instruct) or --tokenizer DIR"
+        )
     cached = _from_cache(repo)
     if cached is not None:
         return cached
@@ -339,6 +346,8 @@ class RenderedCounter:
 
     ``train_on``: what the loss covers — ``all`` tokens, the ``assistant`` turns, or the ``last`` assistant
     turn. ``weights``: whether a message's ``weight: 0`` takes it out of the loss (the target honours it).
+    ``strict``: with no template that marks the assistant's turns, refuse (as TRL refuses) rather than find
+    the turns by their text.
     """
 
     batched = True
@@ -349,36 +358,53 @@ class RenderedCounter:
         *,
         train_on: TrainOn = "all",
         weights: bool = False,
+        tool_arguments: Literal["string", "mapping"] = "string",
         date: Any = None,
+        strict: bool = True,
     ) -> None:
         from ftdata.templates import ChatTemplate
 
         self.files = files
         self.train_on = train_on
         self.weights = weights
+        self.tool_arguments = tool_arguments
         self.encoding_name = files.repo  # what reports say the tokens were counted with
         self.tool_constants = None
         use_training = train_on != "all"
         source = files.training_template if use_training else files.template
+        # Without a template that marks the assistant's turns, the turns are found in the model's own rendering
+        # by their text (an estimate of the trained tokens, said so), unless the trainer itself would refuse
+        self.approximate = use_training and source is None and not strict
+        if self.approximate:
+            source = files.template
         if source is None:
             raise ConfigError(
                 f"{files.repo}: --train-on {train_on} needs a chat template with {{% generation %}} blocks, "
                 f"and neither the model's template ({files.found_in}) nor TRL has one for it (TRL then refuses "
                 "assistant_only_loss too); train on all tokens (--train-on all) or give a template that marks "
-                "the assistant's turns"
-                + ("; " + "; ".join(files.notes) if files.notes else "")
+                "the assistant's turns" + ("; " + "; ".join(files.notes) if files.notes else "")
             )
         self.template = ChatTemplate(source, date=date, name=f"{files.repo} chat template")
         self.reads_date = self.template.reads_date
         self._tokenizer = _tokenizers().Tokenizer.from_str(files.tokenizer_json)
-        self.key = ("rendered", files.tokenizer_sha256, _sha256(source.encode()), train_on, weights, str(date))
+        self.key = (
+            "rendered",
+            files.tokenizer_sha256,
+            _sha256(source.encode()),
+            train_on,
+            weights,
+            tool_arguments,
+            str(date),
+        )
 
     # -- the TokenCounter interface the scan uses ------------------------------------------------------------
 
     def text(self, value: str) -> int:
         return len(self._tokenizer.encode(value, add_special_tokens=False).ids)
 
-    def chat(self, messages: Sequence[Any], tools: Sequence[Any] | None = None, functions: Sequence[Any] | None = None) -> ExampleTokens:
+    def chat(
+        self, messages: Sequence[Any], tools: Sequence[Any] | None = None, functions: Sequence[Any] | None = None
+    ) -> ExampleTokens:
         return self.count_batch([{"messages": list(messages), "tools": tools, "functions": functions}], "chat")[0]
 
     def plain_chat(self, messages: Sequence[Mapping[str, str]]) -> ExampleTokens:
@@ -406,6 +432,8 @@ class RenderedCounter:
                 continue
             for messages, tools in _conversations(record, file_format):
                 try:
+                    if self.tool_arguments == "mapping":
+                        messages = _parsed_arguments(messages)
                     rendered = self.template.render(messages, tools=tools, special_tokens=self.files.special_tokens)
                 except Exception as exc:  # the template's own refusal, shown to the user at the line
                     from ftdata.templates import TemplateError
@@ -413,15 +441,19 @@ class RenderedCounter:
                     if not isinstance(exc, TemplateError):
                         raise
                     pieces = [t for m in messages if isinstance(m, Mapping) for t in _texts(m)]
-                    trained = [
-                        t for m in messages if isinstance(m, Mapping) and m.get("role") == "assistant" for t in _texts(m)
+                    answers = [
+                        t
+                        for m in messages
+                        if isinstance(m, Mapping) and m.get("role") == "assistant"
+                        for t in _texts(m)
                     ]
                     texts.append("".join(pieces))
-                    texts.append("".join(trained))
+                    texts.append("".join(answers))
                     plans.append(("failed", str(exc)))
                     continue
                 texts.append(rendered.text)
-                plans.append(("render", rendered.spans, _assistant_weights(messages)))
+                spans = _located(rendered.text, messages) if self.approximate else rendered.spans
+                plans.append(("render", spans, _assistant_weights(messages)))
             if file_format == "preference":
                 plans.append(("end-pair",))
         encodings = self._tokenizer.encode_batch(texts, add_special_tokens=False) if texts else []
@@ -438,17 +470,23 @@ class RenderedCounter:
                 prompt, completion = len(encodings[position].ids), len(encodings[position + 1].ids)
                 position += 2
                 results.append(
-                    ExampleTokens(total=prompt + completion, trained=completion, messages=[(prompt, False), (completion, True)])
+                    ExampleTokens(
+                        total=prompt + completion, trained=completion, messages=[(prompt, False), (completion, True)]
+                    )
                 )
                 continue
             if kind == "failed":
                 total, trained = len(encodings[position].ids), len(encodings[position + 1].ids)
                 position += 2
-                tokens = ExampleTokens(total=total, trained=trained, messages=[(total - trained, False), (trained, True)])
+                tokens = ExampleTokens(
+                    total=total, trained=trained, messages=[(total - trained, False), (trained, True)]
+                )
                 tokens.estimated |= ESTIMATED_TEMPLATE
                 tokens.error = plan[1]
             else:
                 tokens = self._mark(encodings[position].offsets, plan[1], plan[2])
+                if self.approximate:
+                    tokens.estimated |= ESTIMATED_TRAINED
                 position += 1
             if file_format == "preference":
                 pair = tokens if pair is None else _add(pair, tokens)
@@ -456,7 +494,9 @@ class RenderedCounter:
                 results.append(tokens)
         return results
 
-    def _mark(self, offsets: Sequence[tuple[int, int]], spans: Sequence[tuple[int, int]], weights: list[Any]) -> ExampleTokens:
+    def _mark(
+        self, offsets: Sequence[tuple[int, int]], spans: Sequence[tuple[int, int]], weights: list[Any]
+    ) -> ExampleTokens:
         """Counts of one rendered example: every token marked trained or not under the loss rule, kept as
         runs (``messages``) so that what truncation cuts can be read off."""
         total = len(offsets)
@@ -496,6 +536,52 @@ def _texts(message: Mapping[str, Any]) -> list[str]:
     return []
 
 
+def _parsed_arguments(messages: list[Any]) -> list[Any]:
+    """The messages with each tool call's ``arguments`` string parsed into a mapping, as a trainer that
+    parses them (Axolotl) passes them to the template; TemplateError when one is not JSON."""
+    from ftdata.templates import TemplateError
+
+    parsed = []
+    for message in messages:
+        calls = message.get("tool_calls") if isinstance(message, Mapping) else None
+        if isinstance(calls, list) and any(_string_arguments(call) for call in calls):
+            new_calls = []
+            for call in calls:
+                if _string_arguments(call):
+                    try:
+                        arguments = json.loads(call["function"]["arguments"])
+                    except ValueError:
+                        raise TemplateError(
+                            "tool call arguments are not valid JSON: the trainer parses them and stops"
+                        ) from None
+                    call = {**call, "function": {**call["function"], "arguments": arguments}}
+                new_calls.append(call)
+            message = {**message, "tool_calls": new_calls}
+        parsed.append(message)
+    return parsed
+
+
+def _string_arguments(call: Any) -> bool:
+    function = call.get("function") if isinstance(call, Mapping) else None
+    return isinstance(function, Mapping) and isinstance(function.get("arguments"), str)
+
+
+def _located(text: str, messages: Sequence[Any]) -> tuple[tuple[int, int], ...]:
+    """Where each assistant turn's text lies in the rendered example, searched in order (the estimate used
+    when no template marks the turns)."""
+    spans = []
+    start = 0
+    for message in messages:
+        if not isinstance(message, Mapping) or message.get("role") != "assistant":
+            continue
+        for piece in _texts(message):
+            found = text.find(piece, start) if piece else -1
+            if found >= 0:
+                spans.append((found, found + len(piece)))
+                start = found + len(piece)
+    return tuple(spans)
+
+
 def _assistant_weights(messages: Sequence[Any]) -> list[Any]:
     return [m.get("weight", 1) for m in messages if isinstance(m, Mapping) and m.get("role") == "assistant"]
 
@@ -508,9 +594,7 @@ def _conversations(record: Mapping[str, Any], file_format: str) -> list[tuple[li
         source = source if isinstance(source, Mapping) else {}
         base = _list(source.get("messages")) or []
         tools = _list(source.get("tools"))
-        return [
-            (base + (_list(record.get(key)) or []), tools) for key in ("preferred_output", "non_preferred_output")
-        ]
+        return [(base + (_list(record.get(key)) or []), tools) for key in ("preferred_output", "non_preferred_output")]
     messages = _list(record.get("messages")) or []
     tools = _list(record.get("tools"))
     functions = _list(record.get("functions"))
@@ -534,10 +618,38 @@ def _add(one: ExampleTokens, other: ExampleTokens) -> ExampleTokens:
     return joined
 
 
-@functools.lru_cache(maxsize=8)
+_COUNTERS: dict[tuple[Any, ...], RenderedCounter] = {}
+
+
+@functools.lru_cache(maxsize=64)
+def _files(repo: str | None, tokenizer_dir: str | None) -> ModelFiles:
+    return find_files(repo, tokenizer_dir)
+
+
 def rendered_counter(
-    repo: str | None, tokenizer_dir: str | None, train_on: TrainOn, weights: bool, date: Any
+    repo: str | None,
+    tokenizer_dir: str | None,
+    train_on: TrainOn,
+    weights: bool,
+    tool_arguments: Literal["string", "mapping"],
+    date: Any,
+    strict: bool = True,
 ) -> RenderedCounter:
-    """One counter per model and loss rule in a process (its tokenizer is built once; forked workers
-    inherit it)."""
-    return RenderedCounter(find_files(repo, tokenizer_dir), train_on=train_on, weights=weights, date=date)
+    """The counter for a model and a loss rule: one per tokenizer, template and rule in a process (models
+    that share files share it; its tokenizer is built once, and forked workers inherit it)."""
+    files = _files(repo, tokenizer_dir)
+    key = (
+        files.tokenizer_sha256,
+        files.template_sha256,
+        files.training_template,
+        train_on,
+        weights,
+        tool_arguments,
+        date,
+    )
+    counter = _COUNTERS.get(key)
+    if counter is None:
+        counter = _COUNTERS[key] = RenderedCounter(
+            files, train_on=train_on, weights=weights, tool_arguments=tool_arguments, date=date, strict=strict
+        )
+    return counter

@@ -16,6 +16,7 @@ from typing import Any
 from ftdata.config import Settings
 from ftdata.errors import ConfigError
 from ftdata.formats import excerpt
+from ftdata.openmodels import RenderedCounter
 from ftdata.reader import MAX_LINE_BYTES
 from ftdata.registry import Layer, Rule, all_rules, find_rule, select_layers, select_rules, validate_selector
 from ftdata.report import MAX_PROBLEMS_PER_RULE
@@ -40,7 +41,7 @@ class Plan:
     max_problems_per_rule: int = MAX_PROBLEMS_PER_RULE  # kept per rule and file (0: all); the rest counted
     # more ways of counting in the same pass (cost: every encoding the priced models need), each example's
     # totals gathered in facts.also_counts, in this order
-    also_count: tuple[TokenCounter, ...] = ()
+    also_count: tuple[TokenCounter | RenderedCounter, ...] = ()
 
     @classmethod
     def from_settings(

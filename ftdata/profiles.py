@@ -22,7 +22,7 @@ from ftdata.catalog import USER_SOURCE, Catalog, Model, ToolTokenConstants
 from ftdata.errors import ConfigError
 from ftdata.figures import Count, Data, MaybeSourced, Positive, Source, Sourced, problems
 from ftdata.strict import Bool, Int
-from ftdata.vocabulary import Role, Severity
+from ftdata.vocabulary import ModelMethod, Role, Severity
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -133,6 +133,20 @@ class EpochsRule(Data):
         return self.target
 
 
+class Training(Data):
+    """How the trainer (or the service) trains an open-weight model: examples rendered with the model's chat
+    template, a maximum length, what happens past it, what the loss covers, and whether weights count."""
+
+    max_length: MaybeSourced[Positive]  # tokens per example (None: the model's own limit)
+    over_length: MaybeSourced[Literal["truncate", "drop"]]  # truncate keeps the start (None: not published)
+    train_on: Sourced[Literal["all", "assistant", "last"]]  # what the loss covers by default
+    weights: Sourced[Bool]  # a message's weight 0 takes it out of the loss
+    tool_arguments: Sourced[Literal["string", "mapping"]]  # how a tool call's arguments reach the template
+    open_models: Bool = False  # every open-weight model ftdata knows (ftdata/open-models.toml) is a model here
+    methods: tuple[ModelMethod, ...] = ("sft", "dpo", "prompt-completion")  # of those models
+    note: str | None = None
+
+
 class Profile(Data):
     schema_version: Literal[1]
     name: str
@@ -145,6 +159,7 @@ class Profile(Data):
     conversation: Conversation
     rules: dict[str, RuleSetting] = Field(default_factory=dict)  # by rule name or code
     epochs: EpochsRule
+    training: Training | None = None  # open-weight models rendered with their chat templates (trainers)
     prices_taken: str
     tool_token_constants: dict[str, ToolTokenConstants]
     models: dict[str, Model]
@@ -173,11 +188,43 @@ class Profile(Data):
                 prices_taken=self.prices_taken,
                 sources=self.sources,
                 tool_token_constants=self.tool_token_constants,
-                models=tuple(model.model_copy(update={"name": name}) for name, model in self.models.items()),
+                models=(
+                    *(model.model_copy(update={"name": name}) for name, model in self.models.items()),
+                    *self._open_models(),
+                ),
             )
             where = f"{self.user_where} [tool.ftdata.targets.{self.name}.models]".strip()
             self._catalog = catalog.with_user_models(self.user_models, where)
         return self._catalog
+
+    def _open_models(self) -> tuple[Model, ...]:
+        """A trainer's models: every open-weight model ftdata has files for, with the trainer's maximum length."""
+        training = self.training
+        if training is None or not training.open_models:
+            return ()
+        from ftdata.openmodels import families
+
+        known = set(self.models)
+        return tuple(
+            Model(
+                name=repo,
+                open_weight=True,
+                tokenizer=repo,
+                encoding="o200k_base",
+                tool_tokens=next(iter(self.tool_token_constants)),
+                max_tokens_per_example=training.max_length,
+                methods=training.methods,
+                note=f"{family.title}: counted with its own tokenizer and chat template",
+            )
+            for family in families()
+            for repo in family.repos
+            if repo not in known
+        )
+
+    @property
+    def local(self) -> bool:
+        """A trainer on the user's own machine (it trains any open-weight model; nothing is priced per token)."""
+        return self.training is not None and self.training.open_models
 
     @property
     def formats(self) -> tuple[str, ...]:

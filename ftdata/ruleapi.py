@@ -71,11 +71,19 @@ class Finding:
 
 ESTIMATED_IMAGES = 1
 ESTIMATED_TOOL_CALLS = 2
+ESTIMATED_TEMPLATE = 4  # the chat template refused the example: its tokens are those of its texts alone
+ESTIMATED_TRAINED = 8  # trained tokens found by the assistant turns' text (no template marks them)
+_ESTIMATED_NAMES = (
+    (ESTIMATED_IMAGES, "images"),
+    (ESTIMATED_TOOL_CALLS, "tool calls"),
+    (ESTIMATED_TEMPLATE, "examples the chat template refused"),
+    (ESTIMATED_TRAINED, "trained tokens"),
+)
 
 
 def estimated_parts(flags: int) -> list[str]:
     """The names of the estimated parts, for reports: ['images', 'tool calls']."""
-    return [name for flag, name in ((ESTIMATED_IMAGES, "images"), (ESTIMATED_TOOL_CALLS, "tool calls")) if flags & flag]
+    return [name for flag, name in _ESTIMATED_NAMES if flags & flag]
 
 
 class Collected(Sequence[tuple[int, Any]]):

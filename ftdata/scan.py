@@ -16,6 +16,7 @@ from typing import Any
 
 from ftdata.errors import RuleCrashError
 from ftdata.formats import detect_format, is_plain_chat, messages_of
+from ftdata.openmodels import BATCH, RenderedCounter
 from ftdata.plan import Plan
 from ftdata.reader import Item, LineIssue
 from ftdata.registry import Rule
@@ -119,35 +120,71 @@ class FileScan:
         self._collecting_plain = [rule for rule in self._collecting if not (skips and rule.plain_chat_clean)]
 
     def feed(self, items: Iterable[Item]) -> None:
-        """Scan records and line issues, in file order."""
+        """Scan records and line issues, in file order. An open-weight model's counter renders and encodes
+        records in batches (``count_batch``); the rules still see them one by one, in order."""
+        counters = (self.plan.target.counter, *self.plan.also_count)
+        if not any(getattr(counter, "batched", False) for counter in counters):
+            self._feed(items, None)
+            return
+        chunk: list[Item] = []
+        for item in items:
+            chunk.append(item)
+            if len(chunk) >= BATCH:
+                self._feed_batch(chunk, counters)
+                chunk = []
+        if chunk:
+            self._feed_batch(chunk, counters)
+
+    def _feed_batch(self, chunk: list[Item], counters: tuple[Any, ...]) -> None:
+        records = [item for item in chunk if not isinstance(item, LineIssue)]
+        if records and self.partial.facts.format is None:
+            self._set_format(detect_format(records[0].data, self.plan.target.method))
+        file_format = self.partial.facts.format or "chat"
+        counted: list[list[ExampleTokens] | None] = [
+            counter.count_batch([record.data for record in records], file_format)
+            if getattr(counter, "batched", False)
+            else None
+            for counter in counters
+        ]
+        self._feed(chunk, counted)
+
+    def _feed(self, items: Iterable[Item], counted: list[list[ExampleTokens] | None] | None) -> None:
         facts = self.partial.facts
         plan = self.plan
         contexts = plan.contexts
         counter = plan.target.counter
         also_count = plan.also_count
         problems = self.partial.problems
+        position = -1  # of the record in the batch counted (counted)
         for item in items:
             if isinstance(item, LineIssue):
                 self.line_issue(item)
                 continue
+            position += 1
             line = item.line
             facts.lines = max(facts.lines, line)
             if facts.format is None:
                 self._set_format(detect_format(item.data, plan.target.method))
             file_format = facts.format or "chat"
             plain = file_format == "chat" and not item.maybe_special and is_plain_chat(item.data)
-            tokens = (
-                counter.plain_chat(item.data["messages"]) if plain else count_example(counter, item.data, file_format)
-            )
+            given = counted[0] if counted is not None else None
+            if given is not None:
+                tokens = given[position]
+            elif plain:
+                tokens = counter.plain_chat(item.data["messages"])
+            else:
+                tokens = count_example(counter, item.data, file_format)
             facts.examples += 1
             facts.token_counts[tokens.total] += 1
             if also_count:  # other encodings, in the same pass (cost)
-                for histogram, other in zip(facts.also_counts, also_count, strict=True):
-                    again = (
-                        other.plain_chat(item.data["messages"])
-                        if plain
-                        else count_example(other, item.data, file_format)
-                    )
+                for index, (histogram, other) in enumerate(zip(facts.also_counts, also_count, strict=True), 1):
+                    batch = counted[index] if counted is not None else None
+                    if batch is not None:
+                        again = batch[position]
+                    elif plain:
+                        again = other.plain_chat(item.data["messages"])
+                    else:
+                        again = count_example(other, item.data, file_format)
                     histogram[again.total] += 1
             facts.trained_tokens += tokens.trained
             facts.estimated |= tokens.estimated
@@ -206,7 +243,7 @@ class FileScan:
             self.partial.first_crlf = other.first_crlf
 
 
-def count_example(counter: TokenCounter, data: dict[str, Any], file_format: str) -> ExampleTokens:
+def count_example(counter: TokenCounter | RenderedCounter, data: dict[str, Any], file_format: str) -> ExampleTokens:
     """Tokens of one record in the file's format."""
     if file_format == "prompt-completion":
         return counter.prompt_completion(data.get("prompt"), data.get("completion"))

@@ -20,6 +20,7 @@ from ftdata.config import Settings
 from ftdata.cost import CostEstimate, TokenCounts, price_examples
 from ftdata.encodings import SPECIAL_TOKENS
 from ftdata.errors import ConfigError
+from ftdata.openmodels import RenderedCounter, rendered_counter
 from ftdata.profiles import DEFAULT_TARGET, Limits, Profile, Vocabulary, known_targets, load_profile
 from ftdata.tokens import TokenCounter, counter_for
 from ftdata.vocabulary import Format, Method
@@ -48,7 +49,7 @@ class Target:
     model: Model | None  # None: no model chosen (counted as tokens.DEFAULT_COUNTING_MODEL, no price)
     max_tokens: int  # tokens per training example before the service truncates
     max_tokens_source: Literal["model", "option", "default"]  # the model's, set by the user, or no model's
-    counter: TokenCounter
+    counter: TokenCounter | RenderedCounter  # RenderedCounter: an open-weight model's own template and tokenizer
     today: datetime.date  # as the lifecycle rules see it
     method: Method | None = None
     epochs: int | None = None  # None: the service's own rule (profile.epochs)
@@ -63,6 +64,17 @@ class Target:
             for name in known_targets(self.user_targets)
             if name != self.profile.name
         )
+
+    @property
+    def exact_counts(self) -> bool:
+        """Whether the counts are exact: the model's own encoding, or an open-weight model's own chat template
+        and tokenizer (else estimates made with o200k_base)."""
+        return isinstance(self.counter, RenderedCounter) or self.model is None or self.model.exact_counts
+
+    @property
+    def rendered(self) -> RenderedCounter | None:
+        """The open-weight model's counter, when examples are rendered with its chat template."""
+        return self.counter if isinstance(self.counter, RenderedCounter) else None
 
     @property
     def limits(self) -> Limits:
@@ -96,9 +108,15 @@ class Target:
             file_format=file_format,
         )
 
-    def for_model(self, model: Model, settings: Settings) -> Target:
+    def for_model(self, model: Model, settings: Settings, *, estimate_if_missing: bool = False) -> Target:
         """The same target with another model (its own limit and counter)."""
-        return build_target(settings, catalog=self.catalog, profile=self.profile, model=model)
+        return build_target(
+            settings,
+            catalog=self.catalog,
+            profile=self.profile,
+            model=model,
+            estimate_if_missing=estimate_if_missing,
+        )
 
 
 def catalog_for(settings: Settings, config_root: Path | None = None, profile: Profile | None = None) -> Catalog:
@@ -124,8 +142,13 @@ def build_target(
     catalog: Catalog | None = None,
     profile: Profile | None = None,
     model: Model | None = None,
+    estimate_if_missing: bool = False,
 ) -> Target:
-    """The target the settings describe (the model, when given, instead of the settings' one)."""
+    """The target the settings describe (the model, when given, instead of the settings' one).
+
+    An open-weight model is counted with its own tokenizer and chat template where the target renders
+    examples (its ``[training]``); when their files cannot be found that is an error saying what to do —
+    or, with ``estimate_if_missing`` (a cost table across targets), an estimate with o200k_base."""
     if settings.encodings_dir is not None and not os.path.isdir(settings.encodings_dir):
         raise ConfigError(
             f"encodings-dir {settings.encodings_dir}: no such folder; point it at a folder of <encoding>.tiktoken files"
@@ -135,13 +158,41 @@ def build_target(
     if model is None and settings.model:
         model = catalog.resolve(settings.model)
     source: Literal["model", "option", "default"]
+    training = profile.training
     if settings.max_tokens_per_example:
         max_tokens, source = settings.max_tokens_per_example, "option"
     elif model is not None and model.max_tokens_per_example.value is not None:
         max_tokens, source = model.max_tokens_per_example.value, "model"
     else:  # no model, or one whose limit is not published
         max_tokens, source = profile.limits.no_model_max_tokens.value, "default"
-    counter = counter_for(
+    if (
+        model is None
+        and settings.tokenizer is None
+        and training is not None
+        and training.open_models
+        and not estimate_if_missing
+    ):
+        raise ConfigError(
+            f"{profile.name} trains open-weight models: choose one with --model REPO_ID (the ones ftdata has "
+            f"files for: ftdata models --target {profile.name}) or give its files with --tokenizer DIR"
+        )
+    counter: TokenCounter | RenderedCounter | None = None
+    wants_render = settings.tokenizer is not None or (model is not None and model.open_weight and training is not None)
+    if wants_render:
+        try:
+            counter = rendered_counter(
+                model.tokenizer or model.name if model is not None else None,
+                settings.tokenizer,
+                settings.train_on or (training.train_on.value if training is not None else "all"),
+                training.weights.value if training is not None else False,
+                training.tool_arguments.value if training is not None else "string",
+                settings.template_date or today(),
+                strict=profile.local,  # a trainer refuses assistant-only loss it cannot mark; a service does not
+            )
+        except ConfigError:
+            if not estimate_if_missing or settings.tokenizer is not None:
+                raise
+    counter = counter or counter_for(
         model.name if model else None,
         catalog=catalog,
         encodings_dir=settings.encodings_dir,

@@ -37,6 +37,18 @@ class Rendered:
     spans: tuple[tuple[int, int], ...]  # character ranges inside {% generation %} blocks, in order
 
 
+_REASONING_KEYS = ("reasoning_content", "thinking", "reasoning")
+
+
+def _aliased(message: dict[str, Any]) -> dict[str, Any]:
+    """A message's reasoning under every name templates read it by (as transformers passes it): the first of
+    reasoning_content / thinking / reasoning given becomes thinking and reasoning_content too."""
+    reasoning = next((message[key] for key in _REASONING_KEYS if message.get(key) is not None), None)
+    if reasoning is None:
+        return message
+    return {"thinking": reasoning, **message, "reasoning_content": reasoning}
+
+
 def has_generation_blocks(template: str) -> bool:
     return bool(_GENERATION_TAG.search(template))
 
@@ -48,7 +60,7 @@ def reads_date(template: str) -> bool:
 
 def _jinja() -> Any:
     try:
-        import jinja2  # noqa: F401  (the open-models extra)
+        import jinja2
     except ImportError:
         raise ConfigError(
             "open-weight models' chat templates need jinja2 and tokenizers: pip install 'ftdata[open-models]'"
@@ -89,9 +101,10 @@ class ChatTemplate:
         """The example as the trainer renders it (``add_generation_prompt=False``); ``TemplateError`` when the
         template refuses it. Keys whose value is null are left out, as transformers leaves them out."""
         jinja2 = _jinja()
-        chat = [{key: value for key, value in message.items() if value is not None} for message in messages]
-        self._blocks = blocks = []
-        self._spans = spans = []
+        chat = [_aliased({key: value for key, value in message.items() if value is not None}) for message in messages]
+        blocks: list[str] = []
+        spans: list[tuple[int, int]] = []
+        self._blocks, self._spans = blocks, spans
         context = {
             **(special_tokens or {}),
             **kwargs,
@@ -137,7 +150,7 @@ def _environment() -> Any:
     class Generation(Extension):
         """``{% generation %}...{% endgeneration %}``: calls the rendering template's ``_generation``."""
 
-        tags = {"generation"}
+        tags = {"generation"}  # noqa: RUF012 (jinja's own class attribute)
 
         def parse(self, parser: Any) -> Any:
             lineno = next(parser.stream).lineno
@@ -145,7 +158,7 @@ def _environment() -> Any:
             call = nodes.Call(nodes.Name("__ftdata_generation", "load"), [], [], None, None)
             return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
 
-    class Namespace(jinja2.utils.Namespace):  # type: ignore[misc]
+    class Namespace(jinja2.utils.Namespace):  # type: ignore[misc,name-defined]
         """Jinja's namespace, refusing attributes that start with an underscore (as transformers does)."""
 
         def __init__(*args: Any, **kwargs: Any) -> None:
@@ -193,4 +206,3 @@ def _compile(source: str, name: str) -> Any:
         return _environment().from_string(source)
     except jinja2.TemplateSyntaxError as exc:
         raise ConfigError(f"{name}: not a valid Jinja template (line {exc.lineno}: {exc.message})") from None
-

@@ -4,12 +4,16 @@ What it does
 ------------
 Flags an example with more tokens than the model takes per training example, saying by how much and how
 many trained (assistant) tokens are lost. With no model chosen the limit is 4,096 tokens (the original
-fine-tuning guide's); ``max-tokens-per-example`` overrides it.
+fine-tuning guide's); on a trainer target it is the trainer's maximum length; ``max-tokens-per-example``
+(``--max-length``) overrides it.
 
 Why is this bad?
 ----------------
 The service accepts the file but truncates each long example **from the end**, so the final assistant
 answer, the part the model should learn, is cut first. You still pay for the tokens up to the limit.
+Local trainers do it silently too, at a much shorter default: TRL cuts at ``max_length`` 1,024 keeping
+the start, Unsloth at 2,048; Axolotl drops the whole example past its ``sequence_len``. On those targets
+the count is the chat template's rendering, and the message says how many trained tokens are lost.
 
 Example
 -------
@@ -49,7 +53,22 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
             f" ({ctx.target.profile.name}'s default: no limit for {ctx.model.name} is published; "
             "set max-tokens-per-example if you know it)"
         )
-    approx = "about " if tokens.estimated or (ctx.model is not None and not ctx.model.exact_counts) else ""
+    approx = "about " if tokens.estimated or not ctx.target.exact_counts else ""
+    training = ctx.target.profile.training
+    if training is not None and ctx.target.rendered is not None:  # an open-weight model, as its trainer renders it
+        name = ctx.target.profile.title.split(" (")[0]
+        about = " (set by --max-length)" if ctx.target.max_tokens_source == "option" else f" ({name}'s default)"
+        if training.over_length.value == "drop":
+            fate = f"{name} drops it, with all {tokens.trained:,} of its trained tokens"
+        else:
+            fate = f"{name} keeps its first {limit:,} tokens, losing {lost:,} of its {tokens.trained:,} trained tokens"
+        yield Finding(
+            f"example has {approx}{tokens.total:,} tokens as {ctx.target.counter.encoding_name}'s chat template "
+            f"renders it, over the maximum length of {limit:,}{about}; {fate}; shorten or split it, or raise "
+            "the maximum length (--max-length)",
+            path="$",
+        )
+        return
     yield Finding(
         f"example has {approx}{tokens.total:,} tokens, over the limit of {limit:,}{about}; the service "
         f"truncates it from the end, cutting {lost:,} of its {tokens.trained:,} trained (assistant) tokens; "
