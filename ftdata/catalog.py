@@ -87,8 +87,8 @@ class Model(Data):
 
     @property
     def exact_counts(self) -> bool:
-        """Whether ftdata counts this model's tokens exactly: with its own encoding, not an estimate made
-        with another tokenizer's (an open-weight model's own tokenizer is not read yet)."""
+        """Whether this model's tokens are exact with its ``encoding``: an open-weight model's are exact only
+        when counted with its own tokenizer and chat template (``Target.exact_counts`` says which it was)."""
         return not self.open_weight
 
     def price_for(self, file_format: Format | None) -> Price | None:

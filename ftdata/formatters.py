@@ -24,7 +24,7 @@ import click
 import orjson
 
 from ftdata import __version__
-from ftdata.catalog import USER_SOURCE, Catalog
+from ftdata.catalog import USER_SOURCE, Catalog, Model
 from ftdata.cost import CostComparison, CostEstimate, ModelCost
 from ftdata.errors import FtdataError
 from ftdata.formats import size_text
@@ -447,6 +447,16 @@ def format_cost(comparison: CostComparison, options: RenderOptions) -> str:
     return "\n".join(lines)
 
 
+def _counted_with(model: Model) -> str:
+    """The encoding column: an open-weight model's own tokenizer where its files are here, else the
+    encoding its estimates are made with (marked ~)."""
+    if not model.open_weight:
+        return model.encoding
+    from ftdata.openmodels import available
+
+    return "own tokenizer" if model.tokenizer and available(model.tokenizer) else f"{model.encoding} ~"
+
+
 def format_models(catalog: Catalog, options: RenderOptions) -> str:
     """The ``ftdata models`` table."""
     today = options.day
@@ -464,7 +474,7 @@ def format_models(catalog: Catalog, options: RenderOptions) -> str:
             (
                 model.name + (" (config)" if yours else ""),
                 ", ".join(model.aliases),
-                model.encoding,
+                _counted_with(model),
                 _figure(model.max_tokens_per_example.value, model.max_tokens_per_example.verified),
                 (f"${price.usd:g}/{'1M' if price.per == '1M tokens' else 'hour'}" + ("" if price.verified else "*"))
                 if price and price.usd is not None
@@ -478,14 +488,20 @@ def format_models(catalog: Catalog, options: RenderOptions) -> str:
         )
     lines = [f"Models of target {catalog.target}:", ""]
     lines += _table([header, *rows], left=range(len(header)))
-    estimated = [model.name for model in catalog.models if not model.exact_counts]
+    estimated = [model.name for model in catalog.models if _counted_with(model).endswith("~")]
     lines.append(
         f"\nPrices taken {catalog.prices_taken}. * = not verified at a primary source; unknown = not found (see "
         "the note in --format json); (config) = figures from your configuration ('ftdata models --format json' "
         "gives each figure's source)."
         + (
-            f" The encoding of open-weight models ({len(estimated)}) gives estimates: ftdata does not read their "
-            "own tokenizers yet."
+            " own tokenizer = an open-weight model counted with its own tokenizer and chat template (files found on "
+            "this machine)."
+            if any(model.open_weight for model in catalog.models)
+            else ""
+        )
+        + (
+            f" ~ = estimated with that encoding ({len(estimated)}): ftdata has no files for them here "
+            "(pip install 'ftdata[open-models]', or --tokenizer DIR)."
             if estimated
             else ""
         )
@@ -526,7 +542,7 @@ def format_targets(profiles: Sequence[Profile], options: RenderOptions) -> str:
                 profile.extends or "-",
                 ", ".join(profile.formats) or "-",
                 f"{limits.min_examples.value:,}-{largest:,}" if largest else f"{limits.min_examples.value:,} or more",
-                size_text(size) if size else "not published",
+                size_text(size) if size else "no limit" if profile.local else "not published",
                 f"{len(training)} of {len(models)}",
             )
         )

@@ -269,6 +269,12 @@ def hf_cache_dirs() -> list[Path]:
 
 def _from_cache(repo: str) -> ModelFiles | None:
     """The repo's files in the user's Hugging Face cache (the snapshot refs/main points at), read only."""
+    snapshot = _cached_snapshot(repo)
+    return None if snapshot is None else _from_folder(snapshot, repo, f"Hugging Face cache ({snapshot})")
+
+
+def _cached_snapshot(repo: str) -> Path | None:
+    """The folder of the repo's snapshot in the Hugging Face cache that has a tokenizer.json."""
     if repo.count("/") != 1:
         return None
     for cache in hf_cache_dirs():
@@ -283,7 +289,7 @@ def _from_cache(repo: str) -> ModelFiles | None:
             candidates = sorted(snapshots.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
             chosen = candidates[0] if candidates else snapshots
         if (chosen / "tokenizer.json").is_file():
-            return _from_folder(chosen, repo, f"Hugging Face cache ({chosen})")
+            return chosen
     return None
 
 
@@ -362,6 +368,18 @@ def _from_packages(family: Family, repo: str) -> ModelFiles | None:
     packages = sorted({family.tokenizer["package"], family.template["package"]})
     found_in = "package " + ", ".join(packages)
     return _complete(repo, tokenizer.decode("utf-8"), template.decode("utf-8"), special, found_in, family)
+
+
+def available(repo: str) -> bool:
+    """Whether the model's files are on this machine (its Hugging Face cache, or the packages that ship them),
+    checked without reading them."""
+    if _cached_snapshot(repo) is not None:
+        return True
+    family = family_of(repo)
+    if family is None:
+        return False
+    entries = (family.tokenizer.get("ranks", family.tokenizer), family.template)
+    return all(_package_dir(e["package"]) is not None for e in entries if isinstance(e, Mapping) and "package" in e)
 
 
 def find_files(repo: str | None, tokenizer_dir: str | None = None) -> ModelFiles:
@@ -498,7 +516,7 @@ class RenderedCounter:
             found: list[Sequence[Any]] = []
             for text, tokens in zip(texts, batches, strict=True):
                 _, starts = self._tiktoken.decode_with_offsets(tokens)
-                found.append(list(zip(starts, [*starts[1:], len(text)], strict=True)))
+                found.append(list(zip(starts, [*starts[1:], len(text)], strict=True)) if tokens else [])
             return found
         assert self._tokenizer is not None
         if not wanted:

@@ -177,11 +177,14 @@ def build_target(
             f"files for: ftdata models --target {profile.name}) or give its files with --tokenizer DIR"
         )
     counter: TokenCounter | RenderedCounter | None = None
-    wants_render = settings.tokenizer is not None or (model is not None and model.open_weight and training is not None)
+    # an open-weight model whose tokenizer ftdata knows (its Hugging Face repo id), or the files given
+    wants_render = settings.tokenizer is not None or (
+        model is not None and model.open_weight and model.tokenizer is not None and training is not None
+    )
     if wants_render:
         try:
             counter = rendered_counter(
-                model.tokenizer or model.name if model is not None else None,
+                model.tokenizer if model is not None else None,
                 settings.tokenizer,
                 settings.train_on or (training.train_on.value if training is not None else "all"),
                 training.weights.value if training is not None else False,

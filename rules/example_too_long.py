@@ -57,7 +57,8 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
     training = ctx.target.profile.training
     if training is not None and ctx.target.rendered is not None:  # an open-weight model, as its trainer renders it
         name = ctx.target.profile.title.split(" (")[0]
-        about = " (set by --max-length)" if ctx.target.max_tokens_source == "option" else f" ({name}'s default)"
+        if ctx.target.profile.local:  # the trainer's maximum length, not a model's limit
+            about = " (set by --max-length)" if ctx.target.max_tokens_source == "option" else f" ({name}'s default)"
         if training.over_length.value == "drop":
             fate = f"{name} drops it, with all {tokens.trained:,} of its trained tokens"
         else:

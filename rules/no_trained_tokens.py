@@ -17,14 +17,14 @@ data (TRL's default is 1,024 tokens).
 
 Example
 -------
-```jsonl target=trl model=Qwen/Qwen2.5-7B-Instruct max-tokens-per-example=30
+```jsonl target=trl model=Qwen/Qwen2.5-7B-Instruct max-tokens-per-example=30 train-on=assistant
 {"messages": [{"role": "system", "content": "You are a helpful assistant who answers every question about the weather in great detail."}, {"role": "user", "content": "Will it rain?"}, {"role": "assistant", "content": "Yes."}]}
 ```
 
 Use instead
 -----------
-```jsonl target=trl model=Qwen/Qwen2.5-7B-Instruct max-tokens-per-example=30
-{"messages": [{"role": "user", "content": "Will it rain?"}, {"role": "assistant", "content": "Yes."}]}
+```jsonl target=trl model=Qwen/Qwen2.5-7B-Instruct max-tokens-per-example=30 train-on=assistant
+{"messages": [{"role": "system", "content": "Answer briefly."}, {"role": "user", "content": "Will it rain?"}, {"role": "assistant", "content": "Yes."}]}
 ```
 """
 

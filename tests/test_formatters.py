@@ -124,7 +124,8 @@ def check_lint_json(out: str) -> None:
 def check_cost_text(out: str) -> None:
     assert out.startswith(f"{GOOD}: chat, 60 examples, ") and "trained tokens" in out
     assert re.search(rf"^openai +{MODEL} .* \$\d+\.\d\d\b", out, re.M) and "Prices taken " in out
-    assert re.search(r"^together +Qwen/Qwen3-8B ~ .* \$\d+\.\d\d +unverified", out, re.M)  # estimated counts
+    assert re.search(r"^together +Qwen/Qwen3-8B +.* \$\d+\.\d\d +unverified", out, re.M)  # its own tokenizer
+    assert re.search(r"^together +mistralai/Mistral-7B-Instruct-v0.2 ~ ", out, re.M)  # files not here: estimated
 
 
 def check_cost_json(out: str) -> None:
@@ -147,8 +148,12 @@ def check_models_json(out: str) -> None:
 
 
 def check_targets_text(out: str) -> None:
-    rows = {line.split()[0]: line for line in out.splitlines()[1:5]}
-    assert out.startswith("target ") and set(rows) == {"openai", "azure-openai", "together", "fireworks"}
+    rows = {line.split()[0]: line for line in out.splitlines()[1:8]}
+    assert out.startswith("target ") and set(rows) == {
+        *("openai", "azure-openai", "together", "fireworks"),
+        *("trl", "axolotl", "unsloth"),
+    }
+    assert re.search(r"^trl .*local training .* no limit", out, re.M)
     assert re.search(r"3-3,000,000 +not published", rows["fireworks"]) and "512 MiB" in rows["openai"]
 
 
