@@ -6,6 +6,7 @@ Exit codes: 0 no error, 1 at least one error (or warning with --strict), 2 could
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -28,6 +29,8 @@ from ftdata.formatters import (
     RenderOptions,
     Subject,
     budget_message,
+    format_token_distribution,
+    format_token_row,
     formats_for,
     github_step_summary,
     is_machine,
@@ -672,6 +675,128 @@ def models(output_format: str, target_name: str | None, config_file: Path | None
     except FtdataError as exc:
         _fail(exc)
     _echo(render(output_format, "models", catalog, _options()))
+
+
+@main.command(name="tokens")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("-m", "--model", help="Model to count for, e.g. Qwen/Qwen2.5-7B-Instruct (a repo id) or gpt-4o-mini.")
+@click.option(
+    "--tokenizer",
+    type=click.Path(file_okay=False),
+    help="A folder with the model's tokenizer.json and chat template, as on the Hugging Face Hub.",
+)
+@click.option(
+    "--target",
+    help="Where it trains: trl, axolotl, unsloth, together, ... [default: openai; trl with "
+    "--tokenizer or an open-weight model].",
+)
+@click.option(
+    "--max-length",
+    "--max-tokens-per-example",
+    "max_length",
+    type=click.IntRange(min=1),
+    help="Tokens the trainer keeps per example [default: the trainer's].",
+)
+@click.option(
+    "--train-on", type=click.Choice(["all", "assistant", "last"]), help="What the loss covers [default: the target's]."
+)
+@click.option(
+    "--date",
+    "template_date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    callback=lambda _c, _p, value: value.date() if value else None,
+    help="The date the chat template sees (YYYY-MM-DD) [default: today].",
+)
+@click.option(
+    "-f",
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "jsonl"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@_config_options
+def tokens(
+    paths: tuple[str, ...],
+    model: str | None,
+    tokenizer: str | None,
+    target: str | None,
+    max_length: int | None,
+    train_on: str | None,
+    template_date: Any,
+    output_format: str,
+    config_file: Path | None,
+    isolated: bool,
+) -> None:
+    """Count every example's tokens as the model's own chat template and tokenizer render it.
+
+    One row per example: tokens, trained tokens, and with a maximum length (a trainer's, or --max-length)
+    how many of each the trainer keeps and whether it drops the example; then the distribution (text).
+    """
+    from ftdata.pertoken import Distribution, rows_of
+    from ftdata.pertoken import max_length as length_of
+    from ftdata.target import build_target
+
+    try:
+        settings, _ = _settings(
+            config_file,
+            isolated,
+            paths,
+            model=model,
+            tokenizer=tokenizer,
+            target=target,
+            max_tokens_per_example=max_length,
+            train_on=train_on,
+            template_date=template_date,
+        )
+        if settings.target is None and (settings.tokenizer or _open_weight_name(settings.model)):
+            settings = settings.model_copy(update={"target": "trl"})  # an open model trains locally by default
+        chosen = build_target(settings)
+    except FtdataError as exc:
+        _fail(exc)
+    limit = length_of(chosen)
+    counted_with = chosen.rendered.files.found_in if chosen.rendered else chosen.counter.encoding_name
+    distributions: list[Distribution] = []
+    out = sys.stdout
+    first = True
+    if output_format == "json":
+        out.write('{"schema_version": 1, "rows": [')
+    try:
+        for path in paths:
+            distribution = Distribution(path)
+            distributions.append(distribution)
+            for row in rows_of(path, chosen, max_line_bytes=settings.max_line_bytes):
+                distribution.add(row, limit)
+                if output_format == "text":
+                    out.write(format_token_row(row, limit) + "\n")
+                else:
+                    text = json.dumps(row.as_dict(limit is not None), ensure_ascii=False)
+                    out.write(text + "\n" if output_format == "jsonl" else ("" if first else ",") + "\n" + text)
+                first = False
+    except FtdataError as exc:
+        _fail(exc)
+    about = {
+        "target": chosen.profile.name,
+        "model": chosen.model.name if chosen.model else None,
+        "counted_with": counted_with,
+        "train_on": chosen.rendered.train_on if chosen.rendered else None,
+        "max_length": limit,
+        "exact": chosen.exact_counts,
+    }
+    if output_format == "json":
+        files = [d.as_dict() for d in distributions]
+        out.write("\n], " + json.dumps({**about, "files": files}, ensure_ascii=False)[1:] + "\n")
+    elif output_format == "text":
+        out.write(format_token_distribution(distributions, about) + "\n")
+    sys.exit(1 if any(d.errors or d.untrained for d in distributions) else 0)
+
+
+def _open_weight_name(name: str | None) -> bool:
+    """A model named by its Hugging Face repo id (ORG/NAME: an open-weight model)."""
+    from ftdata.openmodels import family_of
+
+    return bool(name) and (family_of(name or "") is not None or (name or "").count("/") == 1)
 
 
 @main.command(name="targets")

@@ -14,7 +14,7 @@ import os
 import re
 import urllib.parse
 from collections import Counter
-from collections.abc import Callable, Container, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import PurePath
@@ -29,6 +29,7 @@ from ftdata.cost import CostComparison, CostEstimate, ModelCost
 from ftdata.errors import FtdataError
 from ftdata.formats import size_text
 from ftdata.lifecycle import lifecycle_status, still_trains
+from ftdata.pertoken import Distribution, TokenRow
 from ftdata.profiles import Profile
 from ftdata.reader import STDIN
 from ftdata.registry import Rule, all_rules
@@ -1019,3 +1020,57 @@ register_format(
         machine=True,
     )
 )
+
+
+def format_token_row(row: TokenRow, limit: int | None) -> str:
+    """One example of ``ftdata tokens``: where, its tokens and trained tokens, what the trainer keeps."""
+    where = f"{row.path}:{row.line}"
+    if row.tokens is None:
+        return f"{where}  {row.error}"
+    text = f"{where}  {row.tokens:,} tokens, {row.trained_tokens:,} trained"
+    if limit is not None and row.dropped:
+        text += f"; dropped (over {limit:,})"
+    elif limit is not None and row.tokens > limit:
+        text += f"; keeps {row.kept_tokens:,}, {row.kept_trained_tokens:,} trained"
+    if row.error:
+        text += f"; estimated: the chat template refuses it ({row.error})"
+    return text
+
+
+def format_token_distribution(distributions: Sequence[Distribution], about: Mapping[str, Any]) -> str:
+    """The summary after the rows: per file, the distribution of tokens and trained tokens, and what the
+    maximum length costs."""
+    lines = [""]
+    counted = f"{about['counted_with']}" + ("" if about["exact"] else " (estimates)")
+    lines.append(
+        f"Counted for {about['model'] or 'no model'} on {about['target']} with {counted}"
+        + (f", training on {about['train_on']} tokens" if about["train_on"] else "")
+        + (f", maximum length {about['max_length']:,}" if about["max_length"] else "")
+        + "."
+    )
+    for distribution in distributions:
+        figures = distribution.as_dict()
+        tokens, trained = figures["tokens"], figures["trained_tokens"]
+        lines.append(
+            f"\n{figures['path']}: {tokens['examples']:,} examples, {tokens['total']:,} tokens, "
+            f"{trained['total']:,} trained"
+        )
+        for label, stats in (("tokens", tokens), ("trained", trained)):
+            if stats["examples"]:
+                lines.append(
+                    f"  {label:<8} min {stats['min']:,} · p5 {stats['p5']:,g} · median {stats['median']:,g} · "
+                    f"mean {stats['mean']:,g} · p95 {stats['p95']:,g} · max {stats['max']:,}"
+                )
+        if about["max_length"]:
+            lines.append(
+                f"  over the maximum length: {figures['over_max_length']:,}"
+                + (f" (dropped: {figures['dropped']:,})" if figures["dropped"] else "")
+                + f"; trained tokens lost: {figures['trained_tokens_lost']:,}"
+            )
+        if figures["without_trained_tokens"]:
+            lines.append(f"  examples left with no trained token: {figures['without_trained_tokens']:,}")
+        if figures["errors"]:
+            lines.append(
+                f"  lines without an exact count (not an example, or the template refuses it): {figures['errors']:,}"
+            )
+    return "\n".join(lines)

@@ -351,11 +351,11 @@ def _from_packages(family: Family, repo: str) -> ModelFiles | None:
         if built is None:
             return None
         encoding, sha = built
-        special = dict(family.tokenizer.get("template-tokens", {}))
+        template_tokens = dict(family.tokenizer.get("template-tokens", {}))
         entries = (family.tokenizer["ranks"], family.template)
         packages = sorted({entry["package"] for entry in entries if isinstance(entry, Mapping)})
         found_in = "package " + ", ".join(packages)
-        return _complete(repo, "", template.decode("utf-8"), special, found_in, family, encoding, sha)
+        return _complete(repo, "", template.decode("utf-8"), template_tokens, found_in, family, encoding, sha)
     tokenizer = _read_packaged(family.tokenizer, f"{family.title} tokenizer")
     if tokenizer is None:
         return None

@@ -206,19 +206,24 @@ class Profile(Data):
 
         known = set(self.models)
         return tuple(
-            Model(
-                name=repo,
-                open_weight=True,
-                tokenizer=repo,
-                encoding="o200k_base",
-                tool_tokens=next(iter(self.tool_token_constants)),
-                max_tokens_per_example=training.max_length,
-                methods=training.methods,
-                note=f"{family.title}: counted with its own tokenizer and chat template",
-            )
+            self.open_model(repo, f"{family.title}: counted with its own tokenizer and chat template")
             for family in families()
             for repo in family.repos
             if repo not in known
+        )
+
+    def open_model(self, repo: str, note: str | None = None) -> Model:
+        """A model of a local trainer, named by its Hugging Face repo id (its files found as any model's)."""
+        assert self.training is not None
+        return Model(
+            name=repo,
+            open_weight=True,
+            tokenizer=repo,
+            encoding="o200k_base",
+            tool_tokens=next(iter(self.tool_token_constants)),
+            max_tokens_per_example=self.training.max_length,
+            methods=self.training.methods,
+            note=note,
         )
 
     @property

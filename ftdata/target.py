@@ -19,7 +19,7 @@ from ftdata.catalog import Catalog, Model
 from ftdata.config import Settings
 from ftdata.cost import CostEstimate, TokenCounts, price_examples
 from ftdata.encodings import SPECIAL_TOKENS
-from ftdata.errors import ConfigError
+from ftdata.errors import ConfigError, UnknownModelError
 from ftdata.openmodels import RenderedCounter, rendered_counter
 from ftdata.profiles import DEFAULT_TARGET, Limits, Profile, Vocabulary, known_targets, load_profile
 from ftdata.tokens import TokenCounter, counter_for
@@ -156,7 +156,13 @@ def build_target(
     profile = profile or profile_for(settings, config_root)
     catalog = catalog or catalog_for(settings, config_root, profile)
     if model is None and settings.model:
-        model = catalog.resolve(settings.model)
+        try:
+            model = catalog.resolve(settings.model)
+        except UnknownModelError:
+            if not (profile.local and settings.model.count("/") == 1):
+                raise
+            # a local trainer trains any model on the Hub: its files come from the cache or --tokenizer
+            model = profile.open_model(settings.model.strip())
     source: Literal["model", "option", "default"]
     training = profile.training
     if settings.max_tokens_per_example:

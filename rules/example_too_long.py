@@ -61,12 +61,15 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
             about = " (set by --max-length)" if ctx.target.max_tokens_source == "option" else f" ({name}'s default)"
         if training.over_length.value == "drop":
             fate = f"{name} drops it, with all {tokens.trained:,} of its trained tokens"
+        elif training.over_length.value is None:
+            fate = f"what {name} does with it is not published (truncated or dropped, {lost:,} trained tokens lost)"
         else:
             fate = f"{name} keeps its first {limit:,} tokens, losing {lost:,} of its {tokens.trained:,} trained tokens"
+        bound = "the maximum length" if ctx.target.profile.local else "the limit"
         yield Finding(
             f"example has {approx}{tokens.total:,} tokens as {ctx.target.counter.encoding_name}'s chat template "
-            f"renders it, over the maximum length of {limit:,}{about}; {fate}; shorten or split it, or raise "
-            "the maximum length (--max-length)",
+            f"renders it, over {bound} of {limit:,}{about}; {fate}; shorten or split it"
+            + (", or raise the maximum length (--max-length)" if ctx.target.profile.local else ""),
             path="$",
         )
         return

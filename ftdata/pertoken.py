@@ -1,0 +1,171 @@
+"""Per-example token counts: what ``ftdata tokens`` prints, one row per example.
+
+Each example is counted the way the target counts it — an open-weight model's examples rendered with its own
+chat template and tokenizer (:mod:`ftdata.openmodels`), an OpenAI model's with the API's recipe — and, with a
+maximum length (a trainer's, or ``--max-length``), how much of it the trainer keeps: the start, up to that
+length (``kept_tokens``, ``kept_trained_tokens``), or nothing when the trainer drops over-long examples.
+Rows stream out as the file is read (records are counted in batches); only a histogram is kept.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ftdata.formats import detect_format, is_plain_chat
+from ftdata.openmodels import BATCH
+from ftdata.reader import LineIssue, Record, display_path, read_path
+from ftdata.ruleapi import ExampleTokens
+from ftdata.scan import count_example
+from ftdata.target import Target
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRow:
+    """One example's counts (kept_* and dropped only with a maximum length; error: why it has no count)."""
+
+    path: str
+    line: int
+    tokens: int | None
+    trained_tokens: int | None
+    kept_tokens: int | None = None
+    kept_trained_tokens: int | None = None
+    dropped: bool | None = None
+    error: str | None = None
+
+    def as_dict(self, with_length: bool) -> dict[str, Any]:
+        row: dict[str, Any] = {
+            "path": self.path,
+            "line": self.line,
+            "tokens": self.tokens,
+            "trained_tokens": self.trained_tokens,
+        }
+        if with_length:
+            row |= {
+                "kept_tokens": self.kept_tokens,
+                "kept_trained_tokens": self.kept_trained_tokens,
+                "dropped": self.dropped,
+            }
+        row["error"] = self.error
+        return row
+
+
+@dataclass
+class Distribution:
+    """What the rows add up to, per file: the histograms the text output summarises."""
+
+    path: str
+    tokens: Counter[int] = field(default_factory=Counter)
+    trained: Counter[int] = field(default_factory=Counter)
+    over: int = 0  # examples longer than the maximum length
+    dropped: int = 0
+    lost_trained: int = 0  # trained tokens past the maximum length (or in dropped examples)
+    untrained: int = 0  # examples that keep no trained token
+    errors: int = 0  # lines with no count (not an example, or the template refused it)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The file's figures (JSON): distributions of tokens and trained tokens, and what the length costs."""
+        from ftdata.report import TokenStats
+
+        def stats(counts: Counter[int]) -> dict[str, Any]:
+            found = TokenStats.from_counts(counts, 0, encoding="", limit=1 << 62, estimated=0)
+            return {
+                key: getattr(found, key) for key in ("examples", "total", "min", "p5", "median", "mean", "p95", "max")
+            }
+
+        return {
+            "path": display_path(self.path),
+            "tokens": stats(self.tokens),
+            "trained_tokens": stats(self.trained),
+            "over_max_length": self.over,
+            "dropped": self.dropped,
+            "trained_tokens_lost": self.lost_trained,
+            "without_trained_tokens": self.untrained,
+            "errors": self.errors,
+        }
+
+    def add(self, row: TokenRow, limit: int | None) -> None:
+        if row.tokens is None or row.trained_tokens is None:
+            self.errors += 1
+            return
+        if row.error is not None:
+            self.errors += 1
+        self.tokens[row.tokens] += 1
+        self.trained[row.trained_tokens] += 1
+        if limit is not None and row.tokens > limit:
+            self.over += 1
+        if row.dropped:
+            self.dropped += 1
+        kept = row.kept_trained_tokens if row.kept_trained_tokens is not None else row.trained_tokens
+        self.lost_trained += row.trained_tokens - kept
+        if kept == 0 and row.error is None:
+            self.untrained += 1
+
+
+def max_length(target: Target) -> int | None:
+    """The length the trainer cuts at: a trainer's (or the user's --max-length); None for a service whose
+    limit is the model's and is reported by lint."""
+    if target.profile.local or target.max_tokens_source == "option":
+        return target.max_tokens
+    return None
+
+
+def drops(target: Target) -> bool:
+    """Whether the trainer drops an over-long example (else it keeps the start)."""
+    training = target.profile.training
+    return training is not None and training.over_length.value == "drop"
+
+
+def rows_of(path: str, target: Target, *, max_line_bytes: int) -> Iterator[TokenRow]:
+    """The counts of every line of a file, in order, counted in batches."""
+    shown = display_path(path)
+    limit = max_length(target)
+    counter = target.counter
+    batched = getattr(counter, "batched", False)
+    file_format: str | None = None
+    chunk: list[Record] = []
+
+    def flush() -> Iterator[TokenRow]:
+        nonlocal file_format
+        if not chunk:
+            return
+        if file_format is None:
+            file_format = detect_format(chunk[0].data, target.method) or "chat"
+        if batched:
+            counted: Sequence[ExampleTokens] = counter.count_batch([r.data for r in chunk], file_format)  # type: ignore[union-attr]
+        else:
+            counted = [_one(counter, record, file_format) for record in chunk]
+        for record, tokens in zip(chunk, counted, strict=True):
+            yield _row(shown, record.line, tokens, limit, drops(target))
+        chunk.clear()
+
+    for item in read_path(path, max_line_bytes=max_line_bytes):
+        if isinstance(item, LineIssue):
+            if item.line is not None and item.kind not in ("crlf", "bom"):
+                yield from flush()
+                yield TokenRow(shown, item.line, None, None, error=f"not an example: {item.kind}")
+            continue
+        chunk.append(item)
+        if len(chunk) >= BATCH:
+            yield from flush()
+    yield from flush()
+
+
+def _one(counter: Any, record: Record, file_format: str) -> ExampleTokens:
+    if file_format == "chat" and not record.maybe_special and is_plain_chat(record.data):
+        return counter.plain_chat(record.data["messages"])  # type: ignore[no-any-return]
+    return count_example(counter, record.data, file_format)
+
+
+def _row(path: str, line: int, tokens: ExampleTokens, limit: int | None, drop: bool) -> TokenRow:
+    if limit is None:
+        return TokenRow(path, line, tokens.total, tokens.trained, error=tokens.error)
+    over = tokens.total > limit
+    if over and drop:
+        return TokenRow(path, line, tokens.total, tokens.trained, 0, 0, True, tokens.error)
+    kept_trained = tokens.trained - tokens.trained_tokens_beyond(limit) if over else tokens.trained
+    return TokenRow(
+        path, line, tokens.total, tokens.trained, min(tokens.total, limit), kept_trained, False, tokens.error
+    )
