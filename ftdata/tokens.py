@@ -10,6 +10,7 @@ tokens of their name and arguments).
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -287,9 +288,19 @@ def counter_for(
 
 
 def count_tokens(
-    messages: Sequence[Mapping[str, Any]], *, model: str, tools: Sequence[Mapping[str, Any]] | None = None
+    messages: Sequence[Mapping[str, Any]],
+    *,
+    model: str | None = None,
+    tools: Sequence[Mapping[str, Any]] | None = None,
+    tokenizer: str | None = None,
+    date: datetime.date | None = None,
 ) -> int:
-    """Count a conversation the way the service counts a prompt (``usage.prompt_tokens``).
+    """Count a conversation the way the model sees it.
+
+    For an OpenAI model, as the service counts a prompt (``usage.prompt_tokens``). For an open-weight model
+    (a Hugging Face repo id such as ``Qwen/Qwen2.5-7B-Instruct``, or its files in ``tokenizer``: a folder as
+    on the Hub), the length of the example as its own chat template renders it (no generation prompt) and its
+    tokenizer encodes it — what a trainer feeds the model; ``date`` is the day the template sees.
 
     >>> count_tokens([{"role": "user", "content": "Hello"}], model="gpt-4o-mini")
     8
@@ -305,4 +316,19 @@ def count_tokens(
         raise TypeError(f"count_tokens() takes a list of messages, not one object: {hint}")
     if not all(isinstance(message, Mapping) for message in messages):
         raise TypeError("count_tokens() takes a list of messages, each an object with a role and content")
+    if model is None and tokenizer is None:
+        raise TypeError("count_tokens() needs model= (e.g. 'gpt-4o-mini' or 'Qwen/Qwen2.5-7B-Instruct') or tokenizer=")
+    if tokenizer is not None or (model is not None and _is_repo_id(model)):
+        from ftdata.openmodels import rendered_counter
+
+        counter = rendered_counter(model, tokenizer, "all", False, "string", date)
+        counted = counter.chat(messages, tools=tools)
+        if counted.error is not None:
+            raise ValueError(f"the chat template of {counter.encoding_name} refuses these messages: {counted.error}")
+        return counted.total
     return counter_for(model).chat(messages, tools=tools).total
+
+
+def _is_repo_id(model: str) -> bool:
+    """ORG/NAME, as the Hugging Face Hub names models (OpenAI's names have no slash)."""
+    return model.strip().count("/") == 1
