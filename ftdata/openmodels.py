@@ -28,6 +28,7 @@ import importlib.util
 import json
 import os
 import sys
+import unicodedata
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -488,7 +489,16 @@ class RenderedCounter:
         self.template = ChatTemplate(source, date=date, name=f"{files.repo} chat template")
         self.reads_date = self.template.reads_date
         self._tiktoken = files.encoding
-        self._tokenizer = None if files.encoding is not None else _tokenizers().Tokenizer.from_str(files.tokenizer_json)
+        self._nfc = False  # texts must be NFC for the tiktoken encoding (else the tokenizers library counts them)
+        self._tokenizer: Any = None
+        if self._tiktoken is None:
+            from ftdata.fastbpe import tiktoken_encoding
+
+            fast = tiktoken_encoding(files.tokenizer_json)
+            if fast is not None:
+                self._tiktoken, self._nfc = fast
+            else:
+                self._tokenizer = _tokenizers().Tokenizer.from_str(files.tokenizer_json)
         self.key = (
             "rendered",
             files.tokenizer_sha256,
@@ -509,6 +519,26 @@ class RenderedCounter:
         Special tokens in the text are the model's own (the template writes them); encoded in Rust threads."""
         if not texts:
             return []
+        if self._tiktoken is not None and self._nfc:
+            odd = [index for index, text in enumerate(texts) if not unicodedata.is_normalized("NFC", text)]
+            if odd:  # the normalizer would change these: the tokenizers library counts them, the rest go fast
+                slow = self._hf_offsets([texts[i] for i in odd], wanted=wanted)
+                skipped = set(odd)
+                rest = [i for i in range(len(texts)) if i not in skipped]
+                fast = self._tiktoken_offsets([texts[i] for i in rest], wanted=wanted)
+                merged: list[Sequence[Any]] = [[] for _ in texts]
+                for index, found in zip(odd, slow, strict=True):
+                    merged[index] = found
+                for index, found in zip(rest, fast, strict=True):
+                    merged[index] = found
+                return merged
+        if self._tiktoken is not None:
+            return self._tiktoken_offsets(texts, wanted=wanted)
+        return self._hf_offsets(texts, wanted=wanted)
+
+    def _tiktoken_offsets(self, texts: list[str], *, wanted: bool) -> list[Sequence[Any]]:
+        if not texts:
+            return []
         if self._tiktoken is not None:
             batches = self._tiktoken.encode_batch(texts, allowed_special="all")
             if not wanted:
@@ -518,7 +548,11 @@ class RenderedCounter:
                 _, starts = self._tiktoken.decode_with_offsets(tokens)
                 found.append(list(zip(starts, [*starts[1:], len(text)], strict=True)) if tokens else [])
             return found
-        assert self._tokenizer is not None
+        return []
+
+    def _hf_offsets(self, texts: list[str], *, wanted: bool) -> list[Sequence[Any]]:
+        if self._tokenizer is None:
+            self._tokenizer = _tokenizers().Tokenizer.from_str(self.files.tokenizer_json)
         if not wanted:
             return [e.ids for e in self._tokenizer.encode_batch_fast(texts, add_special_tokens=False)]
         return [e.offsets for e in self._tokenizer.encode_batch(texts, add_special_tokens=False)]

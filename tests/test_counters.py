@@ -173,3 +173,92 @@ def test_the_fast_counter_is_loaded_without_the_packages_registries() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/", check=True).stdout
     assert out.split() == ["False", "False", "True"]
+
+
+# -- open-weight models: the tiktoken encoding ftdata builds from a tokenizer.json (ftdata/fastbpe.py) --------------
+
+_OPEN_SPECIALS = ["<|im_start|>", "<|im_end|>", "<|endoftext|>", "<think>", "</think>", "<tool_call>", "<｜User｜>"]
+OPEN_TEXT = st.lists(st.characters(codec="utf-8") | _PIECES | st.sampled_from(_OPEN_SPECIALS), max_size=300).map(
+    "".join
+)
+
+
+def _fast_families() -> list[str]:
+    from ftdata import fastbpe, openmodels
+
+    try:
+        import tokenizers  # noqa: F401
+    except ImportError:
+        return []
+    names = []
+    for family in openmodels.families():
+        if "package" in family.tokenizer and openmodels.available(family.repos[0]):
+            files = openmodels.find_files(family.repos[0])
+            if fastbpe.tiktoken_encoding(files.tokenizer_json) is not None:
+                names.append(family.name)
+    return names
+
+
+FAST_FAMILIES = _fast_families()
+
+
+@pytest.fixture(scope="module", params=FAST_FAMILIES)
+def open_pair(request: pytest.FixtureRequest) -> tuple[object, object, bool]:
+    """(ftdata's tiktoken encoding of a family's tokenizer.json, the tokenizers library's tokenizer, NFC?)"""
+    import tokenizers
+
+    from ftdata import fastbpe, openmodels
+
+    family = next(f for f in openmodels.families() if f.name == request.param)
+    files = openmodels.find_files(family.repos[0])
+    found = fastbpe.tiktoken_encoding(files.tokenizer_json)
+    assert found is not None
+    return found[0], tokenizers.Tokenizer.from_str(files.tokenizer_json), found[1]
+
+
+def test_the_qwen_tokenizers_take_the_fast_path() -> None:
+    assert {"qwen2_5", "qwen3"} <= set(FAST_FAMILIES)
+
+
+def _same_ids(pair: tuple[object, object, bool], text: str) -> bool:
+    import unicodedata
+
+    encoding, reference, nfc = pair
+    if nfc and not unicodedata.is_normalized("NFC", text):
+        return True  # such texts are left to the tokenizers library (the counter's own test below)
+    ours = encoding.encode(text, allowed_special="all")  # type: ignore[attr-defined]
+    return bool(ours == reference.encode(text, add_special_tokens=False).ids)  # type: ignore[attr-defined]
+
+
+@settings(max_examples=800, deadline=None, derandomize=True)
+@given(text=OPEN_TEXT)
+def test_the_open_model_fast_path_gives_the_tokenizers_ids_on_any_text(
+    open_pair: tuple[object, object, bool], text: str
+) -> None:
+    assert _same_ids(open_pair, text)
+
+
+def test_the_open_model_fast_path_gives_the_tokenizers_ids_on_real_text(open_pair: tuple[object, object, bool]) -> None:
+    mismatches = [text[:60] for text in _real_texts() if not _same_ids(open_pair, text)]
+    assert mismatches == []
+    for text in ("word " * 50_000, "a" * 100_000, "1" * 50_000, "😀" * 20_000, " " * 100_000 + "x"):
+        assert _same_ids(open_pair, text)
+
+
+def test_texts_the_normalizer_would_change_are_counted_by_the_tokenizers_library(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A decomposed accent (not NFC) goes to the tokenizers library; reports are the same either way."""
+    from ftdata import openmodels
+
+    files = openmodels.find_files("Qwen/Qwen2.5-7B-Instruct")
+    fast = openmodels.RenderedCounter(files, train_on="assistant")
+    assert fast._tiktoken is not None and fast._nfc
+    monkeypatch.setenv("FTDATA_COUNTER", "tokenizers")
+    slow = openmodels.RenderedCounter(files, train_on="assistant")
+    assert slow._tiktoken is None
+    records = [
+        {"messages": [{"role": "user", "content": text}, {"role": "assistant", "content": text[::-1]}]}
+        for text in ("cafe\u0301 ok", "café ok", "日本語 😀", "plain text", "e\u0301" * 50)
+    ]
+    assert fast.count_batch(records, "chat") == slow.count_batch(records, "chat")
