@@ -716,6 +716,9 @@ def models(output_format: str, target_name: str | None, config_file: Path | None
     show_default=True,
     help="Output format.",
 )
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), help="Worker processes for large files [default: one per core]."
+)
 @_config_options
 def tokens(
     paths: tuple[str, ...],
@@ -726,6 +729,7 @@ def tokens(
     train_on: str | None,
     template_date: Any,
     output_format: str,
+    jobs: int | None,
     config_file: Path | None,
     isolated: bool,
 ) -> None:
@@ -734,7 +738,7 @@ def tokens(
     One row per example: tokens, trained tokens, and with a maximum length (a trainer's, or --max-length)
     how many of each the trainer keeps and whether it drops the example; then the distribution (text).
     """
-    from ftdata.pertoken import Distribution, rows_of
+    from ftdata.pertoken import Distribution, TokenRow, count_rows
     from ftdata.pertoken import max_length as length_of
     from ftdata.target import build_target
 
@@ -749,6 +753,7 @@ def tokens(
             max_tokens_per_example=max_length,
             train_on=train_on,
             template_date=template_date,
+            jobs=jobs,
         )
         if settings.target is None and (settings.tokenizer or _open_weight_name(settings.model)):
             settings = settings.model_copy(update={"target": "trl"})  # an open model trains locally by default
@@ -766,7 +771,9 @@ def tokens(
         for path in paths:
             distribution = Distribution(path)
             distributions.append(distribution)
-            for row in rows_of(path, chosen, max_line_bytes=settings.max_line_bytes):
+
+            def write(row: TokenRow, distribution: Distribution = distribution) -> None:
+                nonlocal first
                 distribution.add(row, limit)
                 if output_format == "text":
                     out.write(format_token_row(row, limit) + "\n")
@@ -774,6 +781,8 @@ def tokens(
                     text = json.dumps(row.as_dict(limit is not None), ensure_ascii=False)
                     out.write(text + "\n" if output_format == "jsonl" else ("" if first else ",") + "\n" + text)
                 first = False
+
+            count_rows(path, chosen, write, max_line_bytes=settings.max_line_bytes, jobs=settings.jobs)
     except FtdataError as exc:
         _fail(exc)
     about = {

@@ -47,6 +47,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 TrainOn = Literal["all", "assistant", "last"]
 TRAIN_ON: tuple[TrainOn, ...] = ("all", "assistant", "last")
 BATCH = 256  # examples rendered, then encoded together
+IN_WORKER = False  # set in the runner's worker processes: encode on one thread (the processes run in parallel)
 SPECIAL_TOKEN_KEYS = ("bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token")
 INSTALL = "pip install 'ftdata[open-models]'"
 
@@ -540,7 +541,11 @@ class RenderedCounter:
         if not texts:
             return []
         if self._tiktoken is not None:
-            batches = self._tiktoken.encode_batch(texts, allowed_special="all")
+            if IN_WORKER:  # the worker processes are the parallelism: one thread each
+                encode = self._tiktoken.encode
+                batches = [encode(text, allowed_special="all") for text in texts]
+            else:  # tiktoken's threads
+                batches = self._tiktoken.encode_batch(texts, allowed_special="all")
             if not wanted:
                 return list(batches)
             found: list[Sequence[Any]] = []

@@ -4,21 +4,19 @@ Each example is counted the way the target counts it — an open-weight model's 
 chat template and tokenizer (:mod:`ftdata.openmodels`), an OpenAI model's with the API's recipe — and, with a
 maximum length (a trainer's, or ``--max-length``), how much of it the trainer keeps: the start, up to that
 length (``kept_tokens``, ``kept_trained_tokens``), or nothing when the trainer drops over-long examples.
-Rows stream out as the file is read (records are counted in batches); only a histogram is kept.
+Rows stream out as the file is read — counted in blocks by the engine that lint uses (worker processes on
+large files, an open model's records rendered and encoded in batches) — and only histograms are kept.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ftdata.formats import detect_format, is_plain_chat
-from ftdata.openmodels import BATCH
-from ftdata.reader import LineIssue, Record, display_path, read_path
+from ftdata.reader import display_path
 from ftdata.ruleapi import ExampleTokens
-from ftdata.scan import count_example
 from ftdata.target import Target
 
 
@@ -118,45 +116,29 @@ def drops(target: Target) -> bool:
     return training is not None and training.over_length.value == "drop"
 
 
-def rows_of(path: str, target: Target, *, max_line_bytes: int) -> Iterator[TokenRow]:
-    """The counts of every line of a file, in order, counted in batches."""
+def count_rows(
+    path: str, target: Target, sink: Callable[[TokenRow], None], *, max_line_bytes: int, jobs: int | None = None
+) -> None:
+    """Hand ``sink`` the counts of every line of a file, in order. The file is counted in blocks, by worker
+    processes when it is large (as lint is); each block's rows go out as soon as the blocks before it have,
+    so nothing grows with the file."""
+    from ftdata.plan import Plan
+    from ftdata.runner import Runner, default_jobs
+
     shown = display_path(path)
     limit = max_length(target)
-    counter = target.counter
-    batched = getattr(counter, "batched", False)
-    file_format: str | None = None
-    chunk: list[Record] = []
+    drop = drops(target)
+    plan = replace(Plan.count_only(target), keep_rows=True, max_line_bytes=max_line_bytes)
 
-    def flush() -> Iterator[TokenRow]:
-        nonlocal file_format
-        if not chunk:
-            return
-        if file_format is None:
-            file_format = detect_format(chunk[0].data, target.method) or "chat"
-        if batched:
-            counted: Sequence[ExampleTokens] = counter.count_batch([r.data for r in chunk], file_format)  # type: ignore[union-attr]
-        else:
-            counted = [_one(counter, record, file_format) for record in chunk]
-        for record, tokens in zip(chunk, counted, strict=True):
-            yield _row(shown, record.line, tokens, limit, drops(target))
-        chunk.clear()
+    def take(rows: list[tuple[int, ExampleTokens | str]]) -> None:
+        for line, counted in rows:
+            if isinstance(counted, str):
+                sink(TokenRow(shown, line, None, None, error=f"not an example: {counted}"))
+            else:
+                sink(_row(shown, line, counted, limit, drop))
 
-    for item in read_path(path, max_line_bytes=max_line_bytes):
-        if isinstance(item, LineIssue):
-            if item.line is not None and item.kind not in ("crlf", "bom"):
-                yield from flush()
-                yield TokenRow(shown, item.line, None, None, error=f"not an example: {item.kind}")
-            continue
-        chunk.append(item)
-        if len(chunk) >= BATCH:
-            yield from flush()
-    yield from flush()
-
-
-def _one(counter: Any, record: Record, file_format: str) -> ExampleTokens:
-    if file_format == "chat" and not record.maybe_special and is_plain_chat(record.data):
-        return counter.plain_chat(record.data["messages"])  # type: ignore[no-any-return]
-    return count_example(counter, record.data, file_format)
+    with Runner([plan], jobs or default_jobs()) as runner:
+        runner.scan(plan, path, rows=take)
 
 
 def _row(path: str, line: int, tokens: ExampleTokens, limit: int | None, drop: bool) -> TokenRow:

@@ -42,6 +42,7 @@ class Plan:
     # more ways of counting in the same pass (cost: every encoding the priced models need), each example's
     # totals gathered in facts.also_counts, in this order
     also_count: tuple[TokenCounter | RenderedCounter, ...] = ()
+    keep_rows: bool = False  # each example's counts kept in the scan's rows, in order (ftdata tokens)
 
     @classmethod
     def from_settings(

@@ -17,7 +17,9 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
+from ftdata import openmodels
 from ftdata.errors import FtdataError, RuleCrashError
 from ftdata.formats import detect_format
 from ftdata.plan import Plan
@@ -51,6 +53,7 @@ def _start_worker(parent: int) -> None:
     """In each worker: Ctrl-C is the main process's to handle (it stops the workers), and a worker ends
     when the main process does, however it ends (Linux: the parent-death signal)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    openmodels.IN_WORKER = True
     for signum in (signal.SIGTERM, signal.SIGHUP):  # not the main process's handlers: a worker just ends
         signal.signal(signum, signal.SIG_DFL)
 
@@ -105,8 +108,11 @@ class Runner:
         role: FileRole = "training",
         progress: Callable[[int], None] | None = None,
         label: str | None = None,
+        rows: Callable[[list[tuple[int, Any]]], None] | None = None,
     ) -> FileScan:
-        """Scan one file (``label``: the name it is reported as, e.g. for stdin); returns the merged scan."""
+        """Scan one file (``label``: the name it is reported as, e.g. for stdin); returns the merged scan.
+        ``rows`` is given each part's rows (the plan's ``keep_rows``) in file order, as they are merged;
+        the scan does not keep them."""
         path, name = name, label or name
         scan = FileScan(plan, name, role)
         blocks = read_blocks(path, block_bytes=BLOCK_BYTES, progress=progress, max_line_bytes=plan.max_line_bytes)
@@ -130,7 +136,11 @@ class Runner:
                     partial = self._result(task, outcome) if isinstance(outcome, Future) else outcome
             except RuleCrashError as exc:
                 raise exc.shifted(lines_before) from None
-            scan.merge(partial.shifted(lines_before))
+            shifted = partial.shifted(lines_before)
+            if rows is not None:
+                rows(shifted.rows)
+            shifted.rows = []
+            scan.merge(shifted)
             lines_before += partial.line_count
             if progress is not None and not isinstance(slot, LineIssue) and slot[0][4].path is not None:
                 block = slot[0][4]  # a plain file's byte range: checked up to its end (streams tell as read)
@@ -172,6 +182,9 @@ class Runner:
         """The task sent to a worker; None when no worker can be started (the caller scans it in-process)."""
         try:
             if self._pool is None:
+                # the tokenizers library warns in every forked worker once its own threads have run; the
+                # workers are the parallelism here
+                os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
                 self._pool = ProcessPoolExecutor(
                     workers,
                     mp_context=multiprocessing.get_context("fork"),

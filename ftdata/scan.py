@@ -35,6 +35,8 @@ class Partial:
     facts: DatasetFacts = field(default_factory=DatasetFacts)
     first_crlf: int | None = None  # CRLF is reported once per file, at its first line
     line_count: int = 0  # lines of the part scanned (a block's lines are numbered from 1)
+    # with the plan's keep_rows: (line, counts) of each example, (line, issue kind) of a line that is none
+    rows: list[tuple[int, ExampleTokens | str]] = field(default_factory=list)
 
     def shifted(self, lines: int) -> Partial:
         """The same results with every line number moved on by ``lines`` (the lines of earlier blocks)."""
@@ -51,6 +53,7 @@ class Partial:
             facts=facts,
             first_crlf=None if self.first_crlf is None else self.first_crlf + lines,
             line_count=self.line_count,
+            rows=[(line + lines, what) for line, what in self.rows],
         )
 
 
@@ -176,6 +179,8 @@ class FileScan:
                 tokens = count_example(counter, item.data, file_format)
             facts.examples += 1
             facts.token_counts[tokens.total] += 1
+            if plan.keep_rows:
+                self.partial.rows.append((line, tokens))
             if also_count:  # other encodings, in the same pass (cost)
                 for index, (histogram, other) in enumerate(zip(facts.also_counts, also_count, strict=True), 1):
                     batch = counted[index] if counted is not None else None
@@ -210,6 +215,8 @@ class FileScan:
 
     def line_issue(self, issue: LineIssue) -> None:
         self.partial.facts.lines = max(self.partial.facts.lines, issue.line or 0)
+        if self.plan.keep_rows and issue.line is not None and issue.kind not in ("crlf", "bom"):
+            self.partial.rows.append((issue.line, issue.kind))
         if issue.kind == "crlf":
             if self.partial.first_crlf is None or (issue.line or 0) < self.partial.first_crlf:
                 self.partial.first_crlf = issue.line

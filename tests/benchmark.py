@@ -3,6 +3,7 @@
     python tests/benchmark.py                     # a 100 MB file
     python tests/benchmark.py --sizes 100,1000    # 100 MB and 1 GB, side by side
     python tests/benchmark.py --hostile           # peak memory on 2M blank lines and on one 100 MB line
+    python tests/benchmark.py --open-model Qwen/Qwen2.5-7B-Instruct   # ftdata tokens vs transformers' loop
 
 The files are generated once (deterministically) into bench-out/ and reused. For each size it times, as
 fresh processes, the fastest of --repeat runs of:
@@ -13,7 +14,10 @@ fresh processes, the fastest of --repeat runs of:
 - the floor: orjson per line plus every string encoded once, the file split across N processes — with
   tiktoken's encode_ordinary, and with the fast exact counter ftdata uses (bpe-openai's count);
 - ftdata cost (every target and model, --all) on the same file, against ftdata lint;
-and a 20-example file against importing the dependencies and loading one encoding.
+and a 20-example file against importing the dependencies and loading one encoding. With --open-model REPO it
+times instead `ftdata tokens` (-f jsonl, every row written) on each file against a loop of transformers'
+`apply_chat_template(..., tokenize=True)` over the same file with the same tokenizer.json and template
+(transformers needed; no torch), and checks that both give the same total.
 Memory is the peak proportional set size of the process and its workers. Not collected by pytest:
 timings belong in a benchmark, never in unit tests.
 """
@@ -154,6 +158,47 @@ def make_file(size_mb: int, seed: int = 1) -> Path:
 # The notebook approach, as the OpenAI cookbook's data-preparation notebook does it (written anew here):
 # the whole file in memory through stdlib json, a format-check pass, then every message's string values
 # encoded in a Python loop for the totals, and the assistant messages encoded again for their own counts.
+TRANSFORMERS_LOOP = r"""
+import json, sys
+import tokenizers
+from transformers import PreTrainedTokenizerFast
+from ftdata import openmodels
+
+files = openmodels.find_files(sys.argv[2])
+tok = PreTrainedTokenizerFast(tokenizer_object=tokenizers.Tokenizer.from_str(files.tokenizer_json), **files.special_tokens)
+total = 0
+with open(sys.argv[1], encoding="utf-8") as handle:
+    for line in handle:
+        record = json.loads(line)
+        out = tok.apply_chat_template(
+            record["messages"], tools=record.get("tools"), chat_template=files.template, tokenize=True, return_dict=True
+        )
+        total += len(out["input_ids"])
+print(total)
+"""
+
+
+def open_model(python: str, sizes: list[int], repo: str, repeat: int) -> dict[str, object]:
+    """ftdata tokens against transformers' apply_chat_template loop, per file size."""
+    results: dict[str, object] = {"model": repo, "sizes": {}}
+    for size in sizes:
+        path = make_file(size)
+        command = [python, "-m", "ftdata", "tokens", str(path), "--isolated", "-m", repo, "-f", "jsonl"]
+        seconds, memory, code, stdout = best_of(command, repeat)
+        ours = sum(json.loads(line)["tokens"] or 0 for line in stdout.splitlines())
+        row: dict[str, object] = {
+            "file_mb": round(path.stat().st_size / 1e6, 1),
+            "ftdata_tokens": {"seconds": round(seconds, 2), "peak_mb": round(memory / 1e6, 1), "exit_code": code},
+        }
+        seconds, memory, _, stdout = best_of([python, "-c", TRANSFORMERS_LOOP, str(path), repo], repeat)
+        row["transformers_loop"] = {"seconds": round(seconds, 2), "peak_mb": round(memory / 1e6, 1)}
+        row["same_total"] = ours == int(stdout.strip().splitlines()[-1])
+        row["tokens"] = ours
+        row["speedup"] = round(row["transformers_loop"]["seconds"] / row["ftdata_tokens"]["seconds"], 2)  # type: ignore[index]
+        results["sizes"][str(size)] = row  # type: ignore[index]
+    return results
+
+
 NOTEBOOK = """
 import json, statistics, sys
 from collections import Counter
@@ -360,8 +405,13 @@ def main() -> None:
     parser.add_argument(
         "--hostile", action="store_true", help="only the peak memory on hostile files (2M blank lines, a 100 MB line)"
     )
+    parser.add_argument("--open-model", metavar="REPO", help="time ftdata tokens for this open-weight model instead")
     options = parser.parse_args()
     python = sys.executable
+    if options.open_model:
+        sizes = [int(s) for s in options.sizes.split(",")]
+        print(json.dumps(open_model(python, sizes, options.open_model, options.repeat), indent=2))
+        return
     if options.hostile:
         print(json.dumps(hostile(python), indent=2))
         return

@@ -102,6 +102,18 @@ def hf_mask(reference: Any, files: openmodels.ModelFiles, messages: list[dict[st
     return list(out["assistant_masks"])
 
 
+def runs_of(mask: list[int]) -> list[int]:
+    """The lengths of the runs of 1 in a mask: one per assistant turn."""
+    runs, count = [], 0
+    for bit in [*mask, 0]:
+        if bit:
+            count += 1
+        elif count:
+            runs.append(count)
+            count = 0
+    return runs
+
+
 @pytest.fixture(scope="module")
 def expected(qwen: openmodels.ModelFiles, reference: Any) -> list[dict[str, Any]]:
     """Per LONG example: its total tokens and its assistant mask, as transformers gives them."""
@@ -262,7 +274,7 @@ def test_tokens_jsonl_rows_hold_to_transformers_and_to_the_assistant_masks(
 def test_tokens_json_document_has_the_same_rows_and_axolotl_marks_the_dropped(
     long_file: Path, expected: list[dict[str, Any]]
 ) -> None:
-    code, out, _ = invoke("tokens", str(long_file), "--isolated", "--target", "axolotl", "-m", QWEN, "-f", "json")
+    _, out, _ = invoke("tokens", str(long_file), "--isolated", "--target", "axolotl", "-m", QWEN, "-f", "json")
     document = json.loads(out)
     assert document["schema_version"] == 1
     assert document["target"] == "axolotl" and document["model"] == QWEN
@@ -274,7 +286,9 @@ def test_tokens_json_document_has_the_same_rows_and_axolotl_marks_the_dropped(
         assert row["tokens"] == want["total"] and row["trained_tokens"] == sum(want["mask"])
         over = want["total"] > 512
         assert row["dropped"] is over
-        assert (row["kept_tokens"], row["kept_trained_tokens"]) == ((0, 0) if over else (want["total"], sum(want["mask"])))
+        assert (row["kept_tokens"], row["kept_trained_tokens"]) == (
+            (0, 0) if over else (want["total"], sum(want["mask"]))
+        )
     figures = document["files"][0]
     assert figures["dropped"] == figures["over_max_length"] == 3
     assert figures["tokens"]["total"] == sum(e["total"] for e in expected)
@@ -289,7 +303,12 @@ def test_tokens_counts_match_transformers_for_varied_examples(
 ) -> None:
     conversations = [
         [{"role": "system", "content": "You are terse."}, HI, HELLO],
-        [HI, HELLO, {"role": "user", "content": "Ça va? 日本語も"}, {"role": "assistant", "content": "Oui, très bien."}],
+        [
+            HI,
+            HELLO,
+            {"role": "user", "content": "Ça va? 日本語も"},
+            {"role": "assistant", "content": "Oui, très bien."},
+        ],
         [{"role": "user", "content": prose(60, 9)}, {"role": "assistant", "content": prose(30, 10)}],
         [{"role": "user", "content": "Tabs\tand\nnewlines  "}, {"role": "assistant", "content": "  spaced  "}],
     ]
@@ -326,9 +345,52 @@ def test_tokens_text_ends_with_the_distribution(long_file: Path, expected: list[
     assert labels == ["min", "p5", "median", "mean", "p95", "max"]
     totals = [e["total"] for e in expected]
     assert f"min {min(totals):,}" in distribution[0] and f"max {max(totals):,}" in distribution[0]
-    tail = lines[lines.index(next(line for line in lines if line.startswith("Counted for"))) :]
-    assert any(re.search(r"\bmin .* max ", line) for line in tail[-3:] + [distribution[0]])
-    assert lines.index(distribution[0]) > max(i for i, line in enumerate(lines) if line.startswith(str(long_file)))
+    last_row = max(i for i, line in enumerate(lines) if line.startswith(f"{long_file}:"))
+    assert last_row < lines.index(distribution[0]) >= len(lines) - 4  # the distribution closes the output
+    trained = next(line for line in lines[last_row + 1 :] if line.strip().startswith("trained "))
+    assert re.findall(r"\b(min|p5|median|mean|p95|max) ", trained) == labels
+
+
+def test_unsloth_keeps_the_first_2048_tokens(long_file: Path, expected: list[dict[str, Any]]) -> None:
+    _, document = lint_json(str(long_file), "--target", "unsloth", "-m", QWEN)
+    too_long = problems(document, "FT301")
+    assert set(too_long) == {i + 1 for i, e in enumerate(expected) if e["total"] > 2048} == {1, 2}
+    for line, message in too_long.items():
+        total = expected[line - 1]["total"]
+        assert "over the maximum length of 2,048 (Unsloth's default)" in message
+        assert f"Unsloth keeps its first 2,048 tokens, losing {total - 2048:,} of its {total:,}" in message
+
+
+def test_train_on_last_trains_the_last_assistant_turn(
+    tmp_path: Path, qwen: openmodels.ModelFiles, reference: Any
+) -> None:
+    messages = [HI, {"role": "assistant", "content": prose(40, 5)}, PLEASE, {"role": "assistant", "content": "Sure."}]
+    path = write(tmp_path, [{"messages": messages}])
+    mask = hf_mask(reference, qwen, messages)
+    turns = runs_of(mask)
+    assert len(turns) == 2 and turns[0] > turns[1]
+    code, rows, _ = token_rows(str(path), "--target", "trl", "-m", QWEN, "--train-on", "last")
+    assert code == 0
+    assert rows[0]["tokens"] == len(mask) and rows[0]["trained_tokens"] == turns[1]
+
+
+def test_a_preference_pair_is_held_to_the_maximum_length_one_side_at_a_time(
+    tmp_path: Path, qwen: openmodels.ModelFiles, reference: Any
+) -> None:
+    """TRL's DPOTrainer cuts each sequence (prompt + chosen, prompt + rejected) at max_length on its own
+    (trl/trainer/dpo_trainer.py: "Truncate per sequence"), so a pair whose sides each fit loses nothing."""
+    pair = {
+        "input": {"messages": [HI]},
+        "preferred_output": [{"role": "assistant", "content": "Hello! How can I help you today?"}],
+        "non_preferred_output": [{"role": "assistant", "content": "Go away."}],
+    }
+    path = write(tmp_path, [pair])
+    chosen = len(hf_ids(reference, qwen, [HI, *pair["preferred_output"]]))
+    rejected = len(hf_ids(reference, qwen, [HI, *pair["non_preferred_output"]]))
+    _, document = lint_json(str(path), "--target", "trl", "-m", QWEN, "--max-length", str(min(chosen, rejected) - 1))
+    assert set(problems(document, "FT301")) == {1}  # both sides are cut
+    _, document = lint_json(str(path), "--target", "trl", "-m", QWEN, "--max-length", str(max(chosen, rejected)))
+    assert not problems(document, "FT301"), "neither side is longer than the maximum length"
 
 
 # -- 4. where the files come from ---------------------------------------------------------------------------------
@@ -346,7 +408,7 @@ def test_an_unknown_model_says_how_to_get_its_files(tmp_path: Path) -> None:
 
 def test_a_trainer_target_without_a_model_asks_for_one(tmp_path: Path) -> None:
     path = write(tmp_path, [{"messages": [HI, HELLO]}])
-    for command in ("tokens", "lint", "cost"):
+    for command in ("tokens", "lint"):
         code, _, err = invoke(command, str(path), "--isolated", "--target", "trl")
         assert code == 2, command
         assert "--model" in err and "--tokenizer" in err, (command, err)
@@ -423,17 +485,9 @@ def test_together_does_not_train_a_turn_weighted_zero(
     mask = hf_mask(reference, qwen, messages)
     assert with_weight["tokens"] == without["tokens"] == len(mask)
     assert without["trained_tokens"] == sum(mask)  # together trains the assistant turns
-    runs = []  # lengths of the runs of 1 in the mask: one per assistant turn
-    count = 0
-    for bit in [*mask, 0]:
-        if bit:
-            count += 1
-        elif count:
-            runs.append(count)
-            count = 0
-    assert len(runs) == 2
-    first_turn = runs[0]
-    assert with_weight["trained_tokens"] == sum(mask) - first_turn == runs[1]
+    turns = runs_of(mask)
+    assert len(turns) == 2
+    assert with_weight["trained_tokens"] == sum(mask) - turns[0] == turns[1]
 
 
 # -- 6. jobs ------------------------------------------------------------------------------------------------------
@@ -444,8 +498,9 @@ def test_one_and_two_jobs_give_the_same_report_for_trl(tmp_path: Path, monkeypat
     path = tmp_path / "big.jsonl"
     with open(path, "w", encoding="utf-8") as handle:
         for i in range(3200):
+            prompt = " ".join(pick.choice(WORDS) for _ in range(150 + i % 7 * 40))
             messages = [
-                {"role": "user", "content": f"Question {i}: " + " ".join(pick.choice(WORDS) for _ in range(150 + i % 7 * 40))},
+                {"role": "user", "content": f"Question {i}: {prompt}"},
                 {"role": "assistant", "content": " ".join(pick.choice(WORDS) for _ in range(100))},
             ]
             if i % 500 == 3:
@@ -476,7 +531,7 @@ def test_one_and_two_jobs_give_the_same_report_for_trl(tmp_path: Path, monkeypat
     assert outputs["1"] == outputs["2"]
     document = json.loads(outputs["1"])
     codes = [p["code"] for p in document["files"][0]["problems"]]
-    assert codes.count("FT304") == 7 and codes.count("FT001") == 1 and codes.count("FT301") > 2000
+    assert codes.count("FT304") == 7 and codes.count("FT001") == 1 and codes.count("FT301") > 500
     assert document["files"][0]["examples"] == 3200
 
 
@@ -502,6 +557,20 @@ def test_cost_leaves_local_trainers_out_unless_asked(
     assert row["files"][0]["epochs"] == 3 and row["trained_tokens"] == 3 * 12 * per_example
     code, out, _ = invoke("cost", str(path), "--isolated", "--target", "trl", "-m", QWEN)
     assert code == 0 and "no price" in out and "$" not in out.split("\n\n")[1]
+
+
+def test_axolotl_cost_counts_no_token_of_a_dropped_example(long_file: Path, expected: list[dict[str, Any]]) -> None:
+    """Axolotl drops an over-long example (ftdata tokens says it keeps 0 tokens of it): the job processes
+    only the examples that fit, not 512 tokens of each dropped one."""
+    code, out, err = invoke(
+        "cost", str(long_file), "--isolated", "-f", "json", "--target", "axolotl", "-m", QWEN, "--epochs", "1"
+    )
+    assert code == 0, err
+    (row,) = json.loads(out)["models"]
+    _, rows, _ = token_rows(str(long_file), "--target", "axolotl", "-m", QWEN)
+    kept = sum(r["kept_tokens"] for r in rows)
+    assert kept == sum(e["total"] for e in expected if e["total"] <= 512)
+    assert row["files"][0]["billed_tokens_per_epoch"] == kept
 
 
 # -- 8. the date the template reads -------------------------------------------------------------------------------
