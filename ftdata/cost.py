@@ -30,8 +30,11 @@ def histogram(token_counts: TokenCounts) -> Mapping[int, int]:
     return token_counts if isinstance(token_counts, Mapping) else Counter(token_counts)
 
 
-def billed_tokens(token_counts: TokenCounts, max_tokens: int) -> int:
-    """Tokens billed per epoch: each example counts up to the model's limit."""
+def billed_tokens(token_counts: TokenCounts, max_tokens: int, *, drop: bool = False) -> int:
+    """Tokens billed (trained) per epoch: each example counts up to the model's limit — or, where the
+    trainer drops longer examples (``drop``), not at all past it."""
+    if drop:
+        return sum(tokens * n for tokens, n in histogram(token_counts).items() if tokens <= max_tokens)
     return sum(min(max_tokens, tokens) * n for tokens, n in histogram(token_counts).items())
 
 
@@ -85,8 +88,10 @@ def price_examples(
     catalog: Catalog | None = None,
     epochs_rule: EpochsRule | None = None,
     file_format: Format | None = None,
+    drop: bool = False,
 ) -> CostEstimate:
-    """Price a training file of examples with these token counts for ``model``.
+    """Price a training file of examples with these token counts for ``model`` (``drop``: the trainer
+    drops examples over ``max_tokens`` rather than truncating them).
 
     With no model: tokens and epochs only, no dollar figure. When the service's default epochs are not
     documented and none are given, the figures are per epoch and say so.
@@ -99,7 +104,7 @@ def price_examples(
     if chosen is None:
         notes.append("the service's default epochs are not documented: figures are per epoch (pass --epochs)")
     run_epochs = chosen or 1
-    billed = billed_tokens(counts, max_tokens)
+    billed = billed_tokens(counts, max_tokens, drop=drop)
     trained = billed * run_epochs
     if model is None:
         notes.append("no model chosen: pass --model to get a price")

@@ -114,6 +114,7 @@ def file_report(scan: FileScan, plan: Plan, problems: list[Problem]) -> FileRepo
             encoding=target.counter.encoding_name,
             limit=target.max_tokens_for(facts.format),
             estimated=facts.estimated,
+            drop=target.drops_over_length,
         ),
         cost=target.price(facts.token_counts, facts.format) if facts.role == "training" else None,
     )

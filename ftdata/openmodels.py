@@ -775,6 +775,7 @@ def _add(one: ExampleTokens, other: ExampleTokens) -> ExampleTokens:
         estimated=one.estimated | other.estimated,
     )
     joined.error = one.error or other.error
+    joined.parts = (*one.sequences(), other)
     return joined
 
 

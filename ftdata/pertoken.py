@@ -98,7 +98,7 @@ class Distribution:
             self.dropped += 1
         kept = row.kept_trained_tokens if row.kept_trained_tokens is not None else row.trained_tokens
         self.lost_trained += row.trained_tokens - kept
-        if kept == 0 and row.error is None:
+        if kept == 0 and row.error is None and not row.dropped:  # a dropped one is counted as dropped
             self.untrained += 1
 
 
@@ -132,6 +132,8 @@ def count_rows(
 
     def take(rows: list[tuple[int, ExampleTokens | str]]) -> None:
         for line, counted in rows:
+            if counted == "blank-line":
+                continue  # not an example, and nothing a trainer sees
             if isinstance(counted, str):
                 sink(TokenRow(shown, line, None, None, error=f"not an example: {counted}"))
             else:
@@ -144,10 +146,9 @@ def count_rows(
 def _row(path: str, line: int, tokens: ExampleTokens, limit: int | None, drop: bool) -> TokenRow:
     if limit is None:
         return TokenRow(path, line, tokens.total, tokens.trained, error=tokens.error)
-    over = tokens.total > limit
-    if over and drop:
+    sequences = tokens.sequences()  # a preference pair's two sides are each cut at the limit
+    if drop and any(part.total > limit for part in sequences):
         return TokenRow(path, line, tokens.total, tokens.trained, 0, 0, True, tokens.error)
-    kept_trained = tokens.trained - tokens.trained_tokens_beyond(limit) if over else tokens.trained
-    return TokenRow(
-        path, line, tokens.total, tokens.trained, min(tokens.total, limit), kept_trained, False, tokens.error
-    )
+    kept = sum(min(part.total, limit) for part in sequences)
+    kept_trained = sum(part.trained - part.trained_tokens_beyond(limit) for part in sequences)
+    return TokenRow(path, line, tokens.total, tokens.trained, kept, kept_trained, False, tokens.error)

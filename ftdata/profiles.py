@@ -142,6 +142,9 @@ class Training(Data):
     train_on: Sourced[Literal["all", "assistant", "last"]]  # what the loss covers by default
     weights: Sourced[Bool]  # a message's weight 0 takes it out of the loss
     tool_arguments: Sourced[Literal["string", "mapping"]]  # how a tool call's arguments reach the template
+    # how the assistant's turns are found: the template's {% generation %} blocks (TRL's training templates;
+    # refused where there are none, as TRL refuses), or each turn by the trainer itself (Axolotl)
+    masks: Literal["generation-blocks", "turns"] = "generation-blocks"
     open_models: Bool = False  # every open-weight model ftdata knows (ftdata/open-models.toml) is a model here
     methods: tuple[ModelMethod, ...] = ("sft", "dpo", "prompt-completion")  # of those models
     note: str | None = None

@@ -58,7 +58,7 @@ class TokenStats:
 
     @classmethod
     def from_counts(
-        cls, token_counts: TokenCounts, trained: int, *, encoding: str, limit: int, estimated: int
+        cls, token_counts: TokenCounts, trained: int, *, encoding: str, limit: int, estimated: int, drop: bool = False
     ) -> TokenStats:
         """Statistics of a file from its token counts (a histogram, or one count per example)."""
         counts = sorted(histogram(token_counts).items())
@@ -68,7 +68,7 @@ class TokenStats:
             "encoding": encoding,
             "examples": examples,
             "total": total,
-            "billed": billed_tokens(dict(counts), limit),
+            "billed": billed_tokens(dict(counts), limit, drop=drop),
             "trained": trained,
             "max_tokens_per_example": limit,
             "over_limit": sum(n for tokens, n in counts if tokens > limit),

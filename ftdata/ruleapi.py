@@ -146,6 +146,13 @@ class ExampleTokens:
     messages: list[tuple[int, bool]] = field(default_factory=list)  # (tokens, trained) per message
     estimated: int = 0  # parts estimated, not counted exactly: ESTIMATED_IMAGES | ESTIMATED_TOOL_CALLS
     error: str | None = None  # the chat template refused the example (open-weight models): its message
+    # the sequences a trainer feeds apart (a preference pair's prompt + chosen and prompt + rejected, as an
+    # open model's template renders them), each held to the maximum length on its own; () for one sequence
+    parts: tuple[ExampleTokens, ...] = ()
+
+    def sequences(self) -> tuple[ExampleTokens, ...]:
+        """The sequences the trainer cuts at its maximum length one at a time."""
+        return self.parts or (self,)
 
     def trained_tokens_beyond(self, limit: int) -> int:
         """Trained tokens that lie past ``limit``: lost when the service truncates the example's end."""

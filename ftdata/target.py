@@ -72,6 +72,12 @@ class Target:
         return isinstance(self.counter, RenderedCounter) or self.model is None or self.model.exact_counts
 
     @property
+    def drops_over_length(self) -> bool:
+        """Whether the trainer drops an example longer than the maximum length (else it truncates it)."""
+        training = self.profile.training
+        return training is not None and training.over_length.value == "drop"
+
+    @property
     def rendered(self) -> RenderedCounter | None:
         """The open-weight model's counter, when examples are rendered with its chat template."""
         return self.counter if isinstance(self.counter, RenderedCounter) else None
@@ -106,6 +112,7 @@ class Target:
             catalog=self.catalog,
             epochs_rule=self.profile.epochs,
             file_format=file_format,
+            drop=self.drops_over_length,
         )
 
     def for_model(self, model: Model, settings: Settings, *, estimate_if_missing: bool = False) -> Target:
@@ -196,7 +203,8 @@ def build_target(
                 training.weights.value if training is not None else False,
                 training.tool_arguments.value if training is not None else "string",
                 settings.template_date or today(),
-                strict=profile.local,  # a trainer refuses assistant-only loss it cannot mark; a service does not
+                # TRL refuses assistant-only loss it cannot mark; Axolotl finds the turns itself, a service too
+                strict=profile.local and training is not None and training.masks == "generation-blocks",
             )
         except ConfigError:
             if not estimate_if_missing or settings.tokenizer is not None:

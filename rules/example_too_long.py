@@ -41,9 +41,14 @@ SEVERITY = "warning"
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
     tokens = example.tokens
     limit = ctx.target.max_tokens_for(example.format)
-    if tokens is None or tokens.total <= limit:
+    if tokens is None:
         return
-    lost = tokens.trained_tokens_beyond(limit)
+    # a preference pair rendered for an open model: each side (prompt + answer) is held to the limit apart
+    sequences = tokens.sequences()
+    longest = max(part.total for part in sequences)
+    if longest <= limit:
+        return
+    lost = sum(part.trained_tokens_beyond(limit) for part in sequences if part.total > limit)
     about = {
         "model": f" for {ctx.model.name if ctx.model else 'the model'}",
         "option": " (set by max-tokens-per-example)",
@@ -66,8 +71,9 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
         else:
             fate = f"{name} keeps its first {limit:,} tokens, losing {lost:,} of its {tokens.trained:,} trained tokens"
         bound = "the maximum length" if ctx.target.profile.local else "the limit"
+        what = "example has" if len(sequences) == 1 else "the longer side of this pair has"
         yield Finding(
-            f"example has {approx}{tokens.total:,} tokens as {ctx.target.counter.encoding_name}'s chat template "
+            f"{what} {approx}{longest:,} tokens as {ctx.target.counter.encoding_name}'s chat template "
             f"renders it, over {bound} of {limit:,}{about}; {fate}; shorten or split it"
             + (", or raise the maximum length (--max-length)" if ctx.target.profile.local else ""),
             path="$",

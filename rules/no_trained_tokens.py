@@ -66,12 +66,15 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
         )
         return
     limit = ctx.target.max_tokens_for(example.format)
-    if tokens.total <= limit or (training is not None and training.over_length.value == "drop"):
+    if training is not None and training.over_length.value == "drop":
         return  # a dropped example is example-too-long's to report
-    if tokens.trained_tokens_beyond(limit) == tokens.trained:
-        yield Finding(
-            f"no trained token survives: all {tokens.trained:,} trained tokens lie past the maximum length of "
-            f"{limit:,} ({tokens.total:,} tokens as the chat template renders it), so {name} keeps only the "
-            "prompt and trains nothing on this example; shorten the prompt, or raise --max-length",
-            path="$",
-        )
+    for part in tokens.sequences():  # a preference pair's sides are cut apart
+        if part.total > limit and part.trained and part.trained_tokens_beyond(limit) == part.trained:
+            side = "" if len(tokens.sequences()) == 1 else " of one side of this pair"
+            yield Finding(
+                f"no trained token survives{side}: all {part.trained:,} trained tokens lie past the maximum "
+                f"length of {limit:,} ({part.total:,} tokens as the chat template renders it), so {name} keeps "
+                "only the prompt and trains nothing on it; shorten the prompt, or raise --max-length",
+                path="$",
+            )
+            return

@@ -306,8 +306,16 @@ def test_a_model_without_a_published_limit_is_held_to_the_targets_default_and_sa
     path = write(tmp_path, chat(HI, {"role": "assistant", "content": "word " * 70_000}, n=3))
     (long,) = {p.message for p in ftdata.lint(path, target="fireworks", model="qwen3-8b").problems if p.code == "FT301"}
     assert "over the limit of 65,536 (fireworks's default: no limit for qwen3-8b is published" in long
-    assert "example has about " in long  # an open-weight model's count is an estimate
+    # Qwen3's own template and tokenizer count it (exactly), and Fireworks drops what is too long
+    assert "example has 70,016 tokens as Qwen/Qwen3-8B's chat template renders it" in long and "drops it" in long
     assert not [p for p in ftdata.lint(path, target="fireworks", model="gemma-4-31b-it").problems if p.code == "FT301"]
+    # a model whose files ftdata does not have is an estimate, and says so
+    (estimated,) = {
+        p.message
+        for p in ftdata.lint(path, target="fireworks", model="glm-5p1", max_tokens_per_example=1000).problems
+        if p.code == "FT301"
+    }
+    assert "example has about " in estimated
 
 
 MODELS_AND_TARGETS = """

@@ -393,6 +393,16 @@ def test_a_preference_pair_is_held_to_the_maximum_length_one_side_at_a_time(
     assert not problems(document, "FT301"), "neither side is longer than the maximum length"
 
 
+def test_axolotl_counts_a_model_that_trl_has_no_training_template_for(tmp_path: Path) -> None:
+    """Axolotl masks the assistant turns itself, turn by turn (no {% generation %} blocks needed), so its
+    default loss rule must not refuse Llama 3.1 — a user who never gave --train-on is not to be told about it."""
+    path = write(tmp_path, [{"messages": [HI, HELLO]}] * 3)
+    code, _, err = invoke(
+        "lint", str(path), "--isolated", "--target", "axolotl", "-m", "meta-llama/Llama-3.1-8B-Instruct"
+    )
+    assert code != 2, err
+
+
 # -- 4. where the files come from ---------------------------------------------------------------------------------
 
 
@@ -493,9 +503,11 @@ def test_together_does_not_train_a_turn_weighted_zero(
 # -- 6. jobs ------------------------------------------------------------------------------------------------------
 
 
-def test_one_and_two_jobs_give_the_same_report_for_trl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(scope="module")
+def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A few thousand examples, more than PARALLEL_MIN_BLOCKS blocks of BLOCK_BYTES: two jobs split it."""
     pick = random.Random(11)
-    path = tmp_path / "big.jsonl"
+    path = tmp_path_factory.mktemp("big") / "big.jsonl"
     with open(path, "w", encoding="utf-8") as handle:
         for i in range(3200):
             prompt = " ".join(pick.choice(WORDS) for _ in range(150 + i % 7 * 40))
@@ -508,31 +520,58 @@ def test_one_and_two_jobs_give_the_same_report_for_trl(tmp_path: Path, monkeypat
             handle.write(json.dumps({"messages": messages}) + "\n")
             if i == 1700:
                 handle.write("{broken\n")
-    assert path.stat().st_size > PARALLEL_MIN_BLOCKS * BLOCK_BYTES  # workers really split it
-    submitted: list[int] = []
+    assert path.stat().st_size > PARALLEL_MIN_BLOCKS * BLOCK_BYTES
+    return path
+
+
+@pytest.fixture
+def submitted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The blocks sent to worker processes (the pool size of each), as the runner sends them."""
+    sent: list[int] = []
     real_submit = Runner._submit
 
     def counting(self: Runner, task: Any, workers: int) -> Any:
-        submitted.append(workers)
+        sent.append(workers)
         return real_submit(self, task, workers)
 
     monkeypatch.setattr(Runner, "_submit", counting)
+    return sent
+
+
+def test_one_and_two_jobs_give_the_same_report_for_trl(big_file: Path, submitted: list[int]) -> None:
     outputs = {}
     for jobs in ("1", "2"):
         code, out, _ = invoke(
-            "lint", str(path), "--isolated", "-f", "json", "--jobs", jobs, "--target", "trl", "-m", QWEN,
+            "lint", str(big_file), "--isolated", "-f", "json", "--jobs", jobs, "--target", "trl", "-m", QWEN,
             "--max-length", "512", "--max-problems-per-rule", "0",
         )  # fmt: skip
         assert code == 1
         outputs[jobs] = out
         if jobs == "1":
             assert not submitted
-    assert len(submitted) > PARALLEL_MIN_BLOCKS and set(submitted) == {2}
+    assert len(submitted) > PARALLEL_MIN_BLOCKS and set(submitted) == {2}  # two workers really split it
     assert outputs["1"] == outputs["2"]
     document = json.loads(outputs["1"])
     codes = [p["code"] for p in document["files"][0]["problems"]]
     assert codes.count("FT304") == 7 and codes.count("FT001") == 1 and codes.count("FT301") > 500
     assert document["files"][0]["examples"] == 3200
+
+
+def test_one_and_two_jobs_give_the_same_token_rows(big_file: Path, submitted: list[int]) -> None:
+    outputs = {}
+    for jobs in ("1", "2"):
+        args = ("tokens", str(big_file), "--isolated", "--jobs", jobs, "--target", "trl", "-m", QWEN)
+        code, out, _ = invoke(*args, "--train-on", "assistant", "-f", "json")
+        assert code == 1  # the broken line
+        outputs[jobs] = out
+        if jobs == "1":
+            assert not submitted
+    assert len(submitted) > PARALLEL_MIN_BLOCKS
+    assert outputs["1"] == outputs["2"]
+    rows = json.loads(outputs["2"])["rows"]
+    assert [row["line"] for row in rows] == list(range(1, 3202))  # every line once, in file order
+    assert rows[1701]["tokens"] is None and rows[1701]["error"]
+    assert sum(row["tokens"] is None for row in rows) == 1
 
 
 # -- 7. cost ------------------------------------------------------------------------------------------------------
