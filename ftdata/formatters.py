@@ -300,9 +300,10 @@ def _tokens_line(tokens: TokenStats, role: str = "training") -> str:
     parts = " and ".join(tokens.estimated_parts) or "some parts"
     approx = f"; includes estimates for {parts}" if tokens.estimated else ""
     billed = "counted, not billed" if role == "validation" else f"{tokens.billed:,} billed per epoch"
-    text = (
-        f"  Tokens ({tokens.encoding}{approx}): {tokens.total:,} in all, {billed}, "
-        f"{tokens.trained:,} in trained (assistant) messages"
+    text = f"  Tokens ({tokens.encoding}{approx}): {tokens.total:,} in all, {billed}, " + (
+        f"{tokens.trained:,} trained"
+        if "/" in tokens.encoding  # an open-weight model's own template: what its loss rule trains
+        else f"{tokens.trained:,} in trained (assistant) messages"
     )
     if tokens.examples:
         text += (

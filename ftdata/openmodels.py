@@ -613,7 +613,7 @@ class RenderedCounter:
                     continue
                 texts.append(rendered.text)
                 spans = _located(rendered.text, messages) if self.approximate else rendered.spans
-                plans.append(("render", spans, _assistant_weights(messages)))
+                plans.append(("render", spans, _assistant_weights(messages), _double_encoded(rendered.text, messages)))
             if file_format == "preference":
                 plans.append(("end-pair",))
         encodings = self._offsets(texts, wanted=self.train_on != "all")
@@ -645,6 +645,7 @@ class RenderedCounter:
                 tokens.error = plan[1]
             else:
                 tokens = self._mark(encodings[position], plan[1], plan[2])
+                tokens.double_encoded = plan[3]
                 if self.approximate:
                     tokens.estimated |= ESTIMATED_TRAINED
                 position += 1
@@ -719,6 +720,18 @@ def _parsed_arguments(messages: list[Any]) -> list[Any]:
             message = {**message, "tool_calls": new_calls}
         parsed.append(message)
     return parsed
+
+
+def _double_encoded(text: str, messages: Sequence[Any]) -> int:
+    """How many tool calls' arguments, given as JSON strings, the template wrote as quoted JSON strings (its
+    ``tojson`` applied to a string): the model would learn to emit a string where the tool takes an object."""
+    found = 0
+    for message in messages:
+        calls = message.get("tool_calls") if isinstance(message, Mapping) else None
+        for call in calls if isinstance(calls, list) else []:
+            if _string_arguments(call) and json.dumps(call["function"]["arguments"]) in text:
+                found += 1
+    return found
 
 
 def _string_arguments(call: Any) -> bool:

@@ -146,6 +146,7 @@ class ExampleTokens:
     messages: list[tuple[int, bool]] = field(default_factory=list)  # (tokens, trained) per message
     estimated: int = 0  # parts estimated, not counted exactly: ESTIMATED_IMAGES | ESTIMATED_TOOL_CALLS
     error: str | None = None  # the chat template refused the example (open-weight models): its message
+    double_encoded: int = 0  # tool-call arguments given as JSON strings that the template wrote as quoted strings
     # the sequences a trainer feeds apart (a preference pair's prompt + chosen and prompt + rejected, as an
     # open model's template renders them), each held to the maximum length on its own; () for one sequence
     parts: tuple[ExampleTokens, ...] = ()

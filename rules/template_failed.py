@@ -81,9 +81,10 @@ def _fix(example: Example, error: str, ctx: RuleContext) -> str:
     if _string_arguments(example) and ("mapping" in text or "items" in text or "string" in text):
         if training is not None and training.tool_arguments.value == "mapping":
             return "check the tool calls' arguments"
+        name = ctx.target.profile.title.split(" (")[0]
         return (
-            "its tool calls' arguments are JSON strings (OpenAI's format) and this template needs objects: "
-            "parse each with json.loads before training (Axolotl does this itself)"
+            f"its tool calls' arguments are JSON strings (OpenAI's format), {name} passes them so, and this "
+            "template needs objects: parse each with json.loads before training (Axolotl does this itself)"
         )
     if "not valid json" in text:
         return "make each tool call's arguments a valid JSON object"
