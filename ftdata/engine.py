@@ -275,10 +275,12 @@ def _price(
         return counting(target_of(base, entry).counter)
 
     first = bases[0]
-    default = Plan.count_only(first)  # no model: o200k_base, as today's models count
     every = [(base, entry) for base in bases for entry in base.catalog.models]
     # the models that may be priced (a model whose jobs have ended is counted only when asked for)
     candidates = chosen if chosen is not None else [(b, m) for b, m in every if every_model or still_trains(m, b.today)]
+    # the files' own count: with no model, o200k_base as today's models count; on a local trainer (open
+    # models only), the first model's own template and tokenizer
+    default = Plan.count_only(target_of(*candidates[0]) if first.profile.local and candidates else first)
     ways: dict[tuple[object, ...], TokenCounter | RenderedCounter] = {
         counting(default.target.counter): default.target.counter
     }

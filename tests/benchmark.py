@@ -165,7 +165,8 @@ from transformers import PreTrainedTokenizerFast
 from ftdata import openmodels
 
 files = openmodels.find_files(sys.argv[2])
-tok = PreTrainedTokenizerFast(tokenizer_object=tokenizers.Tokenizer.from_str(files.tokenizer_json), **files.special_tokens)
+backend = tokenizers.Tokenizer.from_str(files.tokenizer_json)
+tok = PreTrainedTokenizerFast(tokenizer_object=backend, **files.special_tokens)
 total = 0
 with open(sys.argv[1], encoding="utf-8") as handle:
     for line in handle:

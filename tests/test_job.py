@@ -236,7 +236,8 @@ def test_a_user_target_that_extends_openai_changes_the_minimum_from_config(tmp_p
 
 def test_unknown_and_circular_targets_are_config_errors(tmp_path: Path) -> None:
     code, _, err = run("lint", str(GOOD), "--isolated", "--target", "openia")
-    assert code == 2 and "unknown target 'openia'" in err and "known: axolotl, azure-openai, fireworks, openai, together, trl, unsloth" in err
+    known = "known: axolotl, azure-openai, fireworks, openai, together, trl, unsloth"
+    assert code == 2 and "unknown target 'openia'" in err and known in err
     config = tmp_path / "ftdata.toml"
     config.write_text('target = "a"\n[targets.a]\nextends = "b"\n[targets.b]\nextends = "a"\n')
     code, _, err = run("lint", str(GOOD), "--config", str(config))
