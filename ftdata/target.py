@@ -165,8 +165,14 @@ def build_target(
     if model is None and settings.model:
         try:
             model = catalog.resolve(settings.model)
-        except UnknownModelError:
-            if not (profile.local and settings.model.count("/") == 1):
+        except UnknownModelError as exc:
+            repo_id = settings.model.count("/") == 1
+            if repo_id and not profile.local:
+                raise UnknownModelError(
+                    f"{str(exc).rstrip('.')}; {settings.model} looks like a Hugging Face repo id: the local "
+                    "trainers take any (--target trl, axolotl or unsloth)"
+                ) from None
+            if not repo_id:
                 raise
             # a local trainer trains any model on the Hub: its files come from the cache or --tokenizer
             model = profile.open_model(settings.model.strip())

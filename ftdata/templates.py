@@ -67,6 +67,12 @@ def _jinja() -> Any:
         ) from None
     import jinja2
 
+    version = tuple(int(part) for part in jinja2.__version__.split(".")[:3] if part.isdigit())
+    if version < (3, 1, 6):  # older sandboxes have known escapes, and chat templates are untrusted code
+        raise ConfigError(
+            f"jinja2 {jinja2.__version__} has known sandbox escapes; chat templates need jinja2 3.1.6 or later: "
+            "pip install -U 'jinja2>=3.1.6'"
+        )
     return jinja2
 
 
