@@ -263,12 +263,17 @@ def _price(
         return (counter.encoding_name, *counter.tool_constants.model_dump(exclude={"source", "verified"}).values())
 
     targets: dict[tuple[str, str], Target] = {}
+    totals_only = settings.model_copy(update={"train_on": "all"})
 
     def target_of(base: Target, entry: Model) -> Target:
         """The target with this model (an open-weight one counted with its own files where they are found)."""
         found = targets.get((base.profile.name, entry.name))
         if found is None:
-            found = targets[(base.profile.name, entry.name)] = base.for_model(entry, settings, estimate_if_missing=True)
+            # a service bills an example's tokens whatever its loss covers: counted once per template and
+            # tokenizer (all tokens), not once per loss rule
+            counting_settings = settings if base.profile.local else totals_only
+            found = base.for_model(entry, counting_settings, estimate_if_missing=True)
+            targets[(base.profile.name, entry.name)] = found
         return found
 
     def key_of(base: Target, entry: Model) -> tuple[object, ...]:

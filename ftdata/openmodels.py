@@ -500,12 +500,13 @@ class RenderedCounter:
                 self._tiktoken, self._nfc = fast
             else:
                 self._tokenizer = _tokenizers().Tokenizer.from_str(files.tokenizer_json)
+        # what the counts depend on: models that share it are counted once (weights change trained tokens only)
         self.key = (
             "rendered",
             files.tokenizer_sha256,
             _sha256(source.encode()),
             train_on,
-            weights,
+            weights if train_on != "all" else None,
             tool_arguments,
             str(date),
         )
