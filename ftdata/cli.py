@@ -23,7 +23,7 @@ from ftdata import __version__, target
 from ftdata.config import Settings, discover_config, load_settings, parse_assignments
 from ftdata.engine import estimate_cost
 from ftdata.engine import lint as run_lint
-from ftdata.errors import ConfigError, FtdataError, RuleCrashError
+from ftdata.errors import ConfigError, FtdataError, InputError, RuleCrashError
 from ftdata.files import InputsFailedError
 from ftdata.formatters import (
     RenderOptions,
@@ -760,6 +760,9 @@ def tokens(
         chosen = build_target(settings)
     except FtdataError as exc:
         _fail(exc)
+    missing = [path for path in paths if path != "-" and not os.path.isfile(path)]
+    if missing:  # before any row is written: a JSON document is never left half-written for a missing file
+        _fail(InputError(f"{missing[0]}: no such file"))
     limit = length_of(chosen)
     counted_with = chosen.rendered.files.found_in if chosen.rendered else chosen.counter.encoding_name
     distributions: list[Distribution] = []

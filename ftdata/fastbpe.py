@@ -7,7 +7,8 @@ from the byte-level alphabet become the ranks, the split pattern the pattern, th
 tokens — only when every part of the tokenizer has tiktoken's meaning:
 
 - a BPE model without byte fallback, dropout or word affixes, whose merges come in the order of the ranks
-  of the tokens they make (then merging by rank is merging by priority);
+  of the tokens they make (then merging by rank is merging by priority) and make every token (or that
+  takes a whole piece found in the vocabulary, ``ignore_merges``, as tiktoken does);
 - no normalizer, or NFC (texts that are not already NFC are left to ``tokenizers``);
 - the pre-tokenizer one ``Split`` on a regular expression (isolated) followed by ``ByteLevel`` without its
   own regex or a prefix space;
@@ -56,6 +57,8 @@ def _built(tokenizer_json: str) -> tuple[Any, bool] | None:
         spec = json.loads(tokenizer_json)
     except ValueError:
         return None
+    if not isinstance(spec, dict) or not isinstance(spec.get("model"), dict):
+        return None
     found = _equivalent(spec)
     if found is None:
         return None
@@ -69,6 +72,8 @@ def _built(tokenizer_json: str) -> tuple[Any, bool] | None:
         return None
     if len(ranks) != len(vocab) or not _merges_in_rank_order(model.get("merges") or [], vocab):
         return None
+    if not model.get("ignore_merges") and not _every_token_merged(model.get("merges") or [], vocab):
+        return None  # tiktoken takes a whole piece that is a token; the tokenizers library only merges to it
     specials = {token["content"]: token["id"] for token in spec.get("added_tokens") or []}
     if set(specials.values()) & set(ranks.values()):  # an added token that is also a BPE token: not tiktoken's
         return None
@@ -109,6 +114,12 @@ def _equivalent(spec: dict[str, Any]) -> tuple[str, bool] | None:
         if token.get("normalized") and normalizer is not None:
             return None
     return regex, normalizer is not None
+
+
+def _every_token_merged(merges: list[Any], vocab: dict[str, int]) -> bool:
+    """Whether every token longer than one byte-level character is made by some merge."""
+    made = {"".join(merge.split(" ", 1)) if isinstance(merge, str) else "".join(merge) for merge in merges}
+    return all(len(token) == 1 or token in made for token in vocab)
 
 
 def _merges_in_rank_order(merges: list[Any], vocab: dict[str, int]) -> bool:

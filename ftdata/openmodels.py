@@ -38,6 +38,7 @@ from typing import Any, Literal
 
 from ftdata.errors import ConfigError
 from ftdata.ruleapi import ESTIMATED_TEMPLATE, ESTIMATED_TRAINED, ExampleTokens
+from ftdata.templates import TemplateError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -83,6 +84,7 @@ class ModelFiles:
     template_sha256: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
     encoding: Any = None  # a tiktoken.Encoding, for the families whose tokenizer is one (gpt-oss, Llama 3)
+    adds_bos: bool = False  # the tokenizer puts a BOS token before a text it encodes (its post-processor)
 
 
 @functools.cache
@@ -166,7 +168,9 @@ def _read_packaged(entry: Mapping[str, Any], what: str) -> bytes | None:
 
 def special_tokens_of(config: Mapping[str, Any]) -> dict[str, str]:
     """bos_token, eos_token, ... of a tokenizer_config.json (strings, or AddedToken tables with content)."""
-    found = {}
+    found: dict[str, str] = {}
+    if not isinstance(config, Mapping):
+        return found
     for key in SPECIAL_TOKEN_KEYS:
         value = config.get(key)
         if isinstance(value, Mapping):
@@ -195,7 +199,11 @@ def _from_folder(folder: Path, repo: str, found_in: str) -> ModelFiles:
     config_path = folder / "tokenizer_config.json"
     try:
         config = json.loads(config_path.read_text(encoding="utf-8")) if config_path.is_file() else {}
+        if not isinstance(config, dict):
+            raise ValueError("tokenizer_config.json is not a JSON object")
         tokenizer_json = tokenizer.read_text(encoding="utf-8")
+        if not isinstance(json.loads(tokenizer_json), dict):
+            raise ValueError("tokenizer.json is not a JSON object")
         jinja = folder / "chat_template.jinja"
         template = jinja.read_text(encoding="utf-8") if jinja.is_file() else _template_of_config(config)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
@@ -252,7 +260,22 @@ def _complete(
         template_sha256=template_sha,
         notes=tuple(notes),
         encoding=encoding,
+        adds_bos=_adds_bos(tokenizer_json) if encoding is None else bool(family and family.tokenizer.get("adds-bos")),
     )
+
+
+def _adds_bos(tokenizer_json: str) -> bool:
+    """Whether a tokenizer.json's post-processor puts a special token before a single text (a BOS)."""
+    try:
+        processor = json.loads(tokenizer_json).get("post_processor") or {}
+    except (ValueError, AttributeError):
+        return False
+    steps = processor.get("processors") or [processor] if isinstance(processor, dict) else []
+    for step in steps:
+        single = step.get("single") if isinstance(step, dict) and step.get("type") == "TemplateProcessing" else None
+        if single:
+            return "SpecialToken" in single[0]
+    return False
 
 
 def _family_by_template(sha: str) -> Family | None:
@@ -281,6 +304,9 @@ def _cached_snapshot(repo: str) -> Path | None:
         return None
     for cache in hf_cache_dirs():
         folder = cache / ("models--" + repo.replace("/", "--"))
+        if not folder.is_dir() and cache.is_dir():  # the Hub's repo ids are case-insensitive; the cache keeps one
+            wanted = folder.name.lower()
+            folder = next((entry for entry in cache.iterdir() if entry.name.lower() == wanted), folder)
         snapshots = folder / "snapshots"
         if not snapshots.is_dir():
             continue
@@ -415,8 +441,8 @@ def find_files(repo: str | None, tokenizer_dir: str | None = None) -> ModelFiles
         hint = "point --tokenizer at a folder holding its tokenizer.json and tokenizer_config.json"
     raise ConfigError(
         f"the tokenizer and chat template of {repo} are not on this machine: {hint}; or download them once "
-        f"with `hf download {repo} tokenizer.json tokenizer_config.json` (ftdata reads the Hugging Face cache, "
-        "never the network)"
+        f"with `hf download {repo} tokenizer.json tokenizer_config.json` (and chat_template.jinja where the repo "
+        "has one; ftdata reads the Hugging Face cache, never the network)"
     )
 
 
@@ -442,6 +468,16 @@ def _tokenizers() -> Any:
     except ImportError:
         raise ConfigError(f"counting an open-weight model's tokens needs the tokenizers package: {INSTALL}") from None
     return tokenizers
+
+
+def _tokenizer_from(files: ModelFiles) -> Any:
+    """The tokenizers library's tokenizer for the files; a ConfigError naming them when it cannot be built."""
+    try:
+        return _tokenizers().Tokenizer.from_str(files.tokenizer_json)
+    except Exception as exc:  # the library raises a bare Exception with its parser's message
+        raise ConfigError(
+            f"{files.found_in}: the tokenizer.json of {files.repo} cannot be read by the tokenizers library: {exc}"
+        ) from None
 
 
 class RenderedCounter:
@@ -499,7 +535,7 @@ class RenderedCounter:
             if fast is not None:
                 self._tiktoken, self._nfc = fast
             else:
-                self._tokenizer = _tokenizers().Tokenizer.from_str(files.tokenizer_json)
+                self._tokenizer = _tokenizer_from(files)
         # what the counts depend on: models that share it are counted once (weights change trained tokens only)
         self.key = (
             "rendered",
@@ -558,7 +594,7 @@ class RenderedCounter:
 
     def _hf_offsets(self, texts: list[str], *, wanted: bool) -> list[Sequence[Any]]:
         if self._tokenizer is None:
-            self._tokenizer = _tokenizers().Tokenizer.from_str(self.files.tokenizer_json)
+            self._tokenizer = _tokenizer_from(self.files)
         if not wanted:
             return [e.ids for e in self._tokenizer.encode_batch_fast(texts, add_special_tokens=False)]
         return [e.offsets for e in self._tokenizer.encode_batch(texts, add_special_tokens=False)]
@@ -581,42 +617,37 @@ class RenderedCounter:
     # -- batches ---------------------------------------------------------------------------------------------
 
     def count_batch(self, records: Sequence[Mapping[str, Any]], file_format: str) -> list[ExampleTokens]:
-        """Counts of records of one format, rendered one by one and encoded together."""
+        """Counts of records of one format, rendered one by one and encoded together.
+
+        A chat example is one rendering. A preference pair is two sequences (its input with each output), each
+        trained on what follows the input's generation prompt, as a DPO trainer trains it. A prompt/completion
+        example is trained on the completion: as text, prompt + completion + EOS (with the tokenizer's BOS) as
+        TRL tokenizes it; as messages, rendered like a conversation after the prompt's generation prompt."""
         texts: list[str] = []
-        plans: list[Any] = []  # per record: ("render", spans, weights of the assistant turns) | ("texts", ...)
+        plans: list[tuple[Any, ...]] = []
         for record in records:
             if file_format == "prompt-completion":
-                prompt, completion = record.get("prompt"), record.get("completion")
-                texts.append(prompt if isinstance(prompt, str) else "")
-                texts.append(completion if isinstance(completion, str) else "")
-                plans.append(("pc",))
+                self._plan_prompt_completion(record, texts, plans)
                 continue
-            for messages, tools in _conversations(record, file_format):
-                try:
-                    if self.tool_arguments == "mapping":
-                        messages = _parsed_arguments(messages)
-                    rendered = self.template.render(messages, tools=tools, special_tokens=self.files.special_tokens)
-                except Exception as exc:  # the template's own refusal, shown to the user at the line
-                    from ftdata.templates import TemplateError
-
-                    if not isinstance(exc, TemplateError):
-                        raise
-                    pieces = [t for m in messages if isinstance(m, Mapping) for t in _texts(m)]
-                    answers = [
-                        t
-                        for m in messages
-                        if isinstance(m, Mapping) and m.get("role") == "assistant"
-                        for t in _texts(m)
-                    ]
-                    texts.append("".join(pieces))
-                    texts.append("".join(answers))
-                    plans.append(("failed", str(exc)))
-                    continue
-                texts.append(rendered.text)
-                spans = _located(rendered.text, messages) if self.approximate else rendered.spans
-                plans.append(("render", spans, _assistant_weights(messages), _double_encoded(rendered.text, messages)))
             if file_format == "preference":
+                source = record.get("input")
+                source = source if isinstance(source, Mapping) else {}
+                prompt = _list(source.get("messages")) or []
+                for key in ("preferred_output", "non_preferred_output"):
+                    self._plan_split(prompt, _list(record.get(key)) or [], _list(source.get("tools")), texts, plans)
                 plans.append(("end-pair",))
+                continue
+            messages, tools = _conversation(record)
+            try:
+                if self.tool_arguments == "mapping":
+                    messages = _parsed_arguments(messages)
+                rendered = self.template.render(messages, tools=tools, special_tokens=self.files.special_tokens)
+            except TemplateError as exc:  # the template's own refusal, shown to the user at the line
+                self._plan_failed(messages, str(exc), texts, plans)
+                continue
+            texts.append(rendered.text)
+            spans = _located(rendered.text, messages) if self.approximate else rendered.spans
+            plans.append(("chat", spans, _assistant_weights(messages), _double_encoded(rendered.text, messages)))
         encodings = self._offsets(texts, wanted=self.train_on != "all")
         results: list[ExampleTokens] = []
         pair: ExampleTokens | None = None
@@ -627,15 +658,6 @@ class RenderedCounter:
                 results.append(pair or ExampleTokens())
                 pair = None
                 continue
-            if kind == "pc":
-                prompt, completion = len(encodings[position]), len(encodings[position + 1])
-                position += 2
-                results.append(
-                    ExampleTokens(
-                        total=prompt + completion, trained=completion, messages=[(prompt, False), (completion, True)]
-                    )
-                )
-                continue
             if kind == "failed":
                 total, trained = len(encodings[position]), len(encodings[position + 1])
                 position += 2
@@ -644,6 +666,14 @@ class RenderedCounter:
                 )
                 tokens.estimated |= ESTIMATED_TEMPLATE
                 tokens.error = plan[1]
+            elif kind == "split":  # a prompt, then what is trained: the rest
+                extra = plan[1]
+                prompt, total = len(encodings[position]) + extra, len(encodings[position + 1]) + extra
+                position += 2
+                trained = max(0, total - prompt)
+                tokens = ExampleTokens(
+                    total=total, trained=trained, messages=[(total - trained, False), (trained, True)]
+                )
             else:
                 tokens = self._mark(encodings[position], plan[1], plan[2])
                 tokens.double_encoded = plan[3]
@@ -655,6 +685,49 @@ class RenderedCounter:
             else:
                 results.append(tokens)
         return results
+
+    def _plan_failed(self, messages: Sequence[Any], error: str, texts: list[str], plans: list[tuple[Any, ...]]) -> None:
+        """A refused example: counted by its texts alone (an estimate), with the template's message."""
+        pieces = [t for m in messages if isinstance(m, Mapping) for t in _texts(m)]
+        answers = [t for m in messages if isinstance(m, Mapping) and m.get("role") == "assistant" for t in _texts(m)]
+        texts += ["".join(pieces), "".join(answers)]
+        plans.append(("failed", error))
+
+    def _plan_split(
+        self,
+        prompt: list[Any],
+        answer: list[Any],
+        tools: list[Any] | None,
+        texts: list[str],
+        plans: list[tuple[Any, ...]],
+    ) -> None:
+        """A conversation trained after its prompt: the prompt rendered with its generation prompt, and the
+        whole; what the whole adds is trained."""
+        try:
+            if self.tool_arguments == "mapping":
+                prompt, answer = _parsed_arguments(prompt), _parsed_arguments(answer)
+            special = self.files.special_tokens
+            head = self.template.render(prompt, tools=tools, special_tokens=special, generation_prompt=True).text
+            whole = self.template.render([*prompt, *answer], tools=tools, special_tokens=special).text
+        except TemplateError as exc:
+            self._plan_failed([*prompt, *answer], str(exc), texts, plans)
+            return
+        texts += [head, whole]
+        plans.append(("split", 0))
+
+    def _plan_prompt_completion(
+        self, record: Mapping[str, Any], texts: list[str], plans: list[tuple[Any, ...]]
+    ) -> None:
+        prompt, completion = record.get("prompt"), record.get("completion")
+        if isinstance(prompt, list) and isinstance(completion, list):  # TRL's conversational prompt/completion
+            self._plan_split(prompt, completion, _list(record.get("tools")), texts, plans)
+            return
+        prompt = prompt if isinstance(prompt, str) else ""
+        completion = completion if isinstance(completion, str) else ""
+        eos = self.files.special_tokens.get("eos_token", "")
+        end = eos if eos and not completion.endswith(eos) else ""  # TRL appends EOS to a text completion
+        texts += [prompt, prompt + completion + end]
+        plans.append(("split", int(self.files.adds_bos)))
 
     def _mark(
         self, offsets: Sequence[tuple[int, int]], spans: Sequence[tuple[int, int]], weights: list[Any]
@@ -701,8 +774,6 @@ def _texts(message: Mapping[str, Any]) -> list[str]:
 def _parsed_arguments(messages: list[Any]) -> list[Any]:
     """The messages with each tool call's ``arguments`` string parsed into a mapping, as a trainer that
     parses them (Axolotl) passes them to the template; TemplateError when one is not JSON."""
-    from ftdata.templates import TemplateError
-
     parsed = []
     for message in messages:
         calls = message.get("tool_calls") if isinstance(message, Mapping) else None
@@ -760,21 +831,19 @@ def _assistant_weights(messages: Sequence[Any]) -> list[Any]:
     return [m.get("weight", 1) for m in messages if isinstance(m, Mapping) and m.get("role") == "assistant"]
 
 
-def _conversations(record: Mapping[str, Any], file_format: str) -> list[tuple[list[Any], list[Any] | None]]:
-    """The conversations a record renders as: one for chat; for a preference pair, its input followed by
-    each of its two outputs (a DPO trainer renders both)."""
-    if file_format == "preference":
-        source = record.get("input")
-        source = source if isinstance(source, Mapping) else {}
-        base = _list(source.get("messages")) or []
-        tools = _list(source.get("tools"))
-        return [(base + (_list(record.get(key)) or []), tools) for key in ("preferred_output", "non_preferred_output")]
+def _trained_last(total: int, trained: int) -> ExampleTokens:
+    """Counts of a sequence whose last ``trained`` tokens are trained."""
+    return ExampleTokens(total=total, trained=trained, messages=[(total - trained, False), (trained, True)])
+
+
+def _conversation(record: Mapping[str, Any]) -> tuple[list[Any], list[Any] | None]:
+    """A chat record's messages (every one: the template refuses what is not an object) and tools."""
     messages = _list(record.get("messages")) or []
     tools = _list(record.get("tools"))
     functions = _list(record.get("functions"))
     if tools is None and functions:
         tools = [{"type": "function", "function": f} for f in functions]
-    return [([m for m in messages if isinstance(m, Mapping)], tools)]
+    return list(messages), tools
 
 
 def _list(value: Any) -> list[Any] | None:
@@ -821,6 +890,7 @@ def rendered_counter(
         weights,
         tool_arguments,
         date,
+        strict,
     )
     counter = _COUNTERS.get(key)
     if counter is None:

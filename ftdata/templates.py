@@ -17,6 +17,7 @@ import datetime
 import functools
 import json
 import re
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -89,6 +90,7 @@ class ChatTemplate:
         self._template.globals["__ftdata_generation"] = self._generation
         self._spans: list[tuple[int, int]] | None = None
         self._blocks: list[str] = []
+        self._lock = threading.Lock()
 
     def now(self) -> datetime.datetime:
         """The moment ``strftime_now`` sees: midnight of the pinned date, or now."""
@@ -102,33 +104,41 @@ class ChatTemplate:
         *,
         tools: Sequence[Any] | None = None,
         special_tokens: Mapping[str, str] | None = None,
+        generation_prompt: bool = False,
         **kwargs: Any,
     ) -> Rendered:
-        """The example as the trainer renders it (``add_generation_prompt=False``); ``TemplateError`` when the
-        template refuses it. Keys whose value is null are left out, as transformers leaves them out."""
+        """The example as the trainer renders it (``add_generation_prompt=False``, unless ``generation_prompt``:
+        a prompt ready for the answer); ``TemplateError`` when the template refuses it. Keys whose value is
+        null are left out, as transformers leaves them out; a message that is not an object is refused, as
+        transformers refuses it."""
         jinja2 = _jinja()
+        if not all(isinstance(message, Mapping) for message in messages):
+            raise TemplateError("a message is not an object (transformers refuses the example)")
         chat = [_aliased({key: value for key, value in message.items() if value is not None}) for message in messages]
-        blocks: list[str] = []
-        spans: list[tuple[int, int]] = []
-        self._blocks, self._spans = blocks, spans
         context = {
             **(special_tokens or {}),
             **kwargs,
             "messages": chat,
             "tools": list(tools) if tools is not None else None,
             "documents": None,
-            "add_generation_prompt": False,
+            "add_generation_prompt": generation_prompt,
             "strftime_now": self._strftime_now,
         }
-        try:
-            for block in self._template.generate(**context):
-                blocks.append(block)
-        except jinja2.TemplateError as exc:
-            raise TemplateError(str(exc) or type(exc).__name__) from None
-        except (TypeError, ValueError, KeyError, AttributeError, IndexError, RecursionError) as exc:
-            raise TemplateError(f"{type(exc).__name__}: {exc}") from None
-        finally:
-            self._spans = None
+        with self._lock:  # the spans are noted on the template while it renders: one rendering at a time
+            blocks: list[str] = []
+            spans: list[tuple[int, int]] = []
+            self._blocks, self._spans = blocks, spans
+            try:
+                for block in self._template.generate(**context):
+                    blocks.append(block)
+            except jinja2.TemplateError as exc:
+                raise TemplateError(str(exc) or type(exc).__name__) from None
+            except RecursionError:
+                raise TemplateError("the template recursed too deeply") from None
+            except Exception as exc:  # whatever the template's code raises on this example is its refusal
+                raise TemplateError(f"{type(exc).__name__}: {exc}") from None
+            finally:
+                self._spans = None
         return Rendered("".join(blocks), tuple(spans))
 
     def _strftime_now(self, format: str) -> str:

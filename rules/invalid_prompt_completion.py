@@ -35,10 +35,16 @@ FORMATS = ("prompt-completion",)
 
 
 def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
+    # a local trainer (TRL) also takes both as lists of messages: conversational prompt/completion
+    conversational = ctx.target.profile.local and all(
+        isinstance(example.data.get(key), list) and example.data[key] for key in ("prompt", "completion")
+    )
     for key in ("prompt", "completion"):
         value = example.data.get(key)
         if key not in example.data:
             yield Finding(f"example is missing '{key}'", path="$")
+        elif conversational:
+            continue
         elif not isinstance(value, str):
             yield Finding(f"'{key}' is {describe_json_type(value)}; it must be a string", path=f"$.{key}")
         elif not value.strip():

@@ -892,3 +892,65 @@ def test_without_a_training_template(name: str) -> None:
     assert approximate.total == len(ids)
     assert approximate.estimated & ESTIMATED_TRAINED
     assert abs(approximate.trained - answers) <= 2 * len([m for m in messages if m["role"] == "assistant"])
+
+
+# -- prompt/completion and preference files -------------------------------------------------------------------------
+
+_PROMPTS = [("What is 2+2?", " 4"), ("Translate: chat ->", " cat\n"), ("日本語 😀", "  ok"), ("", "only a completion")]
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_text_prompt_completion_is_counted_as_trl_tokenizes_it(name: str) -> None:
+    """TRL: the prompt, and prompt + completion + EOS, each tokenized with the tokenizer's special tokens;
+    the completion (and EOS) is trained."""
+    files, tok = files_of(name), reference(name)
+    eos = tok.eos_token or ""
+    counted = counter(name).count_batch([{"prompt": p, "completion": c} for p, c in _PROMPTS], "prompt-completion")
+    for (prompt, completion), tokens in zip(_PROMPTS, counted, strict=True):
+        whole = tok(prompt + completion + (eos if eos and not completion.endswith(eos) else ""))["input_ids"]
+        head = tok(prompt)["input_ids"]
+        bos = int(files.adds_bos and files.encoding is not None)  # the converted reference has no post-processor
+        assert (tokens.total, tokens.trained) == (len(whole) + bos, len(whole) - len(head)), (prompt, completion)
+
+
+def _ids(tok: Any, messages: list[dict[str, Any]], template: str, **options: Any) -> list[int]:
+    out = tok.apply_chat_template(messages, chat_template=template, tokenize=True, return_dict=True, **options)
+    return list(out["input_ids"])
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_preference_pairs_train_what_follows_the_prompt(name: str) -> None:
+    """Each side is the input with one output; what follows the input's generation prompt is trained."""
+    tok, files = reference(name), files_of(name)
+    prompt = [{"role": "user", "content": "Say hi."}]
+    sides = ([{"role": "assistant", "content": "Hi there!"}], [{"role": "assistant", "content": "No."}])
+    record = {"input": {"messages": prompt}, "preferred_output": sides[0], "non_preferred_output": sides[1]}
+    (tokens,) = counter(name).count_batch([record], "preference")
+    expected = []
+    for side in sides:
+        whole = _ids(tok, prompt + side, files.template)
+        head = _ids(tok, prompt, files.template, add_generation_prompt=True)
+        expected.append((len(whole), len(whole) - len(head)))
+    assert [(part.total, part.trained) for part in tokens.sequences()] == expected
+    assert (tokens.total, tokens.trained) == (sum(e[0] for e in expected), sum(e[1] for e in expected))
+
+
+@pytest.mark.parametrize("name", ["qwen2_5"])
+def test_conversational_prompt_completion_is_rendered(name: str) -> None:
+    tok, files = reference(name), files_of(name)
+    prompt, completion = [{"role": "user", "content": "2+2?"}], [{"role": "assistant", "content": "4"}]
+    (tokens,) = counter(name).count_batch([{"prompt": prompt, "completion": completion}], "prompt-completion")
+    whole = _ids(tok, prompt + completion, files.template)
+    head = _ids(tok, prompt, files.template, add_generation_prompt=True)
+    assert (tokens.total, tokens.trained) == (len(whole), len(whole) - len(head)) and tokens.trained > 0
+
+
+def test_a_message_that_is_not_an_object_is_refused_like_transformers() -> None:
+    messages = [{"role": "user", "content": "Hi"}, "oops", {"role": "assistant", "content": "Hello"}]
+    with pytest.raises(Exception, match="dict"):
+        reference("qwen2_5").apply_chat_template(messages, chat_template=files_of("qwen2_5").template, tokenize=False)
+    (tokens,) = counter("qwen2_5").count_batch([{"messages": messages}], "chat")
+    assert tokens.error is not None and "not an object" in tokens.error
+    bad_pair = {"input": {"messages": ["hi"]}, "preferred_output": [], "non_preferred_output": []}
+    (pair,) = counter("qwen2_5").count_batch([bad_pair], "preference")
+    assert pair.error is not None
