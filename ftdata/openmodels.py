@@ -30,7 +30,8 @@ import os
 import sys
 import unicodedata
 import zipfile
-from collections.abc import Mapping, Sequence
+from array import array
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -470,6 +471,33 @@ def _tokenizers() -> Any:
     return tokenizers
 
 
+class _Ranges(Sequence[tuple[int, int]]):
+    """Tokens' character ranges from their starts alone (a compact array: a long example's tokens are not
+    held as millions of tuples)."""
+
+    def __init__(self, starts: array[int], end: int) -> None:
+        self._starts = starts
+        self._end = end
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        starts = self._starts
+        index = range(len(starts))[index]  # negative indexes too; IndexError past the end
+        following = starts[index + 1] if index + 1 < len(starts) else self._end
+        return starts[index], following
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        starts = self._starts
+        for index in range(len(starts) - 1):
+            yield starts[index], starts[index + 1]
+        if starts:
+            yield starts[-1], self._end
+
+
 def _tokenizer_from(files: ModelFiles) -> Any:
     """The tokenizers library's tokenizer for the files; a ConfigError naming them when it cannot be built."""
     try:
@@ -588,7 +616,7 @@ class RenderedCounter:
             found: list[Sequence[Any]] = []
             for text, tokens in zip(texts, batches, strict=True):
                 _, starts = self._tiktoken.decode_with_offsets(tokens)
-                found.append(list(zip(starts, [*starts[1:], len(text)], strict=True)) if tokens else [])
+                found.append(_Ranges(array("q", starts), len(text)))
             return found
         return []
 
