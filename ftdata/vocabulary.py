@@ -10,8 +10,8 @@ from typing import Literal
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 
-Group = Literal["file", "structure", "content", "tokens", "dataset"]
-GROUPS: tuple[Group, ...] = ("file", "structure", "content", "tokens", "dataset")
+Group = Literal["file", "structure", "content", "tokens", "dataset", "quality"]
+GROUPS: tuple[Group, ...] = ("file", "structure", "content", "tokens", "dataset", "quality")
 
 # What a rule module defines: check_line (reader issues), check (each record), finish (each file's facts) or
 # finish_job (the facts of every file of the job: training and validation files together).

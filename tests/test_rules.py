@@ -117,7 +117,7 @@ def test_docstring_examples(
 
 
 def test_codes_match_groups_and_are_unique() -> None:
-    hundreds = {"file": "0", "structure": "1", "content": "2", "tokens": "3", "dataset": "4"}
+    hundreds = {"file": "0", "structure": "1", "content": "2", "tokens": "3", "dataset": "4", "quality": "5"}
     assert len({r.code for r in RULES}) == len({r.name for r in RULES}) == len(RULES)
     for rule in RULES:
         assert rule.code.startswith("FT" + hundreds[rule.group]), f"{rule.code} is not in group {rule.group}"
