@@ -738,6 +738,7 @@ def tokens(
     One row per example: tokens, trained tokens, and with a maximum length (a trainer's, or --max-length)
     how many of each the trainer keeps and whether it drops the example; then the distribution (text).
     """
+    from ftdata.openmodels import is_repo_id
     from ftdata.pertoken import Distribution, TokenRow, count_rows
     from ftdata.pertoken import max_length as length_of
     from ftdata.target import build_target
@@ -755,7 +756,7 @@ def tokens(
             template_date=template_date,
             jobs=jobs,
         )
-        if settings.target is None and (settings.tokenizer or _open_weight_name(settings.model)):
+        if settings.target is None and (settings.tokenizer or (settings.model and is_repo_id(settings.model))):
             settings = settings.model_copy(update={"target": "trl"})  # an open model trains locally by default
         chosen = build_target(settings)
     except FtdataError as exc:
@@ -802,13 +803,6 @@ def tokens(
     elif output_format == "text":
         out.write(format_token_distribution(distributions, about) + "\n")
     sys.exit(1 if any(d.errors or d.untrained for d in distributions) else 0)
-
-
-def _open_weight_name(name: str | None) -> bool:
-    """A model named by its Hugging Face repo id (ORG/NAME: an open-weight model)."""
-    from ftdata.openmodels import family_of
-
-    return bool(name) and (family_of(name or "") is not None or (name or "").count("/") == 1)
 
 
 @main.command(name="targets")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ftdata.vocabulary import Format, Method, ModelMethod
@@ -123,6 +123,27 @@ def _render(value: Any, budget: int, depth: int) -> str:
 
 
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
+
+
+def strings_in(
+    value: Any, path: str = "$", *, keys: bool = False, shown: Callable[[Any], Any] | None = None
+) -> Iterator[tuple[str, str, bool]]:
+    """(JSON path, string, is a key) of every string in a value, in order; a loop, not a recursion: any depth
+    will do. With ``keys``, an object's string keys too, at the object's path, before its values; ``shown``
+    turns a key into what the paths through it show (a masked form, say)."""
+    stack: list[tuple[str, Any]] = [(path, value)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            yield path, value, False
+        elif isinstance(value, dict):
+            if keys:
+                for key in value:
+                    if isinstance(key, str):
+                        yield path, key, True
+            stack.extend((key_path(path, shown(key) if shown else key), item) for key, item in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{index}]", item) for index, item in reversed(list(enumerate(value))))
 
 
 def key_path(base: str, key: Any) -> str:

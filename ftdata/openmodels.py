@@ -117,6 +117,11 @@ def families() -> tuple[Family, ...]:
     return tuple(found)
 
 
+def is_repo_id(name: str) -> bool:
+    """ORG/NAME, as the Hugging Face Hub names models (OpenAI's model names have no slash)."""
+    return name.strip().count("/") == 1
+
+
 def family_of(repo: str) -> Family | None:
     """The family a repo id belongs to (case-insensitive, as the Hub treats repo ids)."""
     wanted = repo.strip().lower()
@@ -301,7 +306,7 @@ def _from_cache(repo: str) -> ModelFiles | None:
 
 def _cached_snapshot(repo: str) -> Path | None:
     """The folder of the repo's snapshot in the Hugging Face cache that has a tokenizer.json."""
-    if repo.count("/") != 1:
+    if not is_repo_id(repo):
         return None
     for cache in hf_cache_dirs():
         folder = cache / ("models--" + repo.replace("/", "--"))

@@ -110,12 +110,6 @@ def max_length(target: Target) -> int | None:
     return None
 
 
-def drops(target: Target) -> bool:
-    """Whether the trainer drops an over-long example (else it keeps the start)."""
-    training = target.profile.training
-    return training is not None and training.over_length.value == "drop"
-
-
 def count_rows(
     path: str, target: Target, sink: Callable[[TokenRow], None], *, max_line_bytes: int, jobs: int | None = None
 ) -> None:
@@ -127,7 +121,7 @@ def count_rows(
 
     shown = display_path(path)
     limit = max_length(target)
-    drop = drops(target)
+    drop = target.drops_over_length
     plan = replace(Plan.count_only(target), keep_rows=True, max_line_bytes=max_line_bytes)
 
     def take(rows: list[tuple[int, ExampleTokens | str]]) -> None:

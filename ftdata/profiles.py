@@ -230,6 +230,11 @@ class Profile(Data):
         )
 
     @property
+    def short_title(self) -> str:
+        """The title without its parenthesis ("TRL" of "TRL (SFTTrainer), local training"), for messages."""
+        return self.title.split(" (")[0]
+
+    @property
     def local(self) -> bool:
         """A trainer on the user's own machine (it trains any open-weight model; nothing is priced per token)."""
         return self.training is not None and self.training.open_models

@@ -170,27 +170,15 @@ class FileScan:
                 self._set_format(detect_format(item.data, plan.target.method))
             file_format = facts.format or "chat"
             plain = file_format == "chat" and not item.maybe_special and is_plain_chat(item.data)
-            given = counted[0] if counted is not None else None
-            if given is not None:
-                tokens = given[position]
-            elif plain:
-                tokens = counter.plain_chat(item.data["messages"])
-            else:
-                tokens = count_example(counter, item.data, file_format)
+            tokens = _counted(counter, counted[0] if counted else None, position, item.data, plain, file_format)
             facts.examples += 1
             facts.token_counts[tokens.total] += 1
             if plan.keep_rows:
                 self.partial.rows.append((line, tokens))
             if also_count:  # other encodings, in the same pass (cost)
                 for index, (histogram, other) in enumerate(zip(facts.also_counts, also_count, strict=True), 1):
-                    batch = counted[index] if counted is not None else None
-                    if batch is not None:
-                        again = batch[position]
-                    elif plain:
-                        again = other.plain_chat(item.data["messages"])
-                    else:
-                        again = count_example(other, item.data, file_format)
-                    histogram[again.total] += 1
+                    batch = counted[index] if counted else None
+                    histogram[_counted(other, batch, position, item.data, plain, file_format).total] += 1
             facts.trained_tokens += tokens.trained
             facts.estimated |= tokens.estimated
             example = Example(line, item.data, file_format, tokens, item.maybe_special)
@@ -248,6 +236,22 @@ class FileScan:
             self.partial.first_crlf is None or other.first_crlf < self.partial.first_crlf
         ):
             self.partial.first_crlf = other.first_crlf
+
+
+def _counted(
+    counter: TokenCounter | RenderedCounter,
+    batch: list[ExampleTokens] | None,
+    position: int,
+    data: dict[str, Any],
+    plain: bool,
+    file_format: str,
+) -> ExampleTokens:
+    """An example's counts: from its batch where the counter counted the batch (an open model's), else now."""
+    if batch is not None:
+        return batch[position]
+    if plain:
+        return counter.plain_chat(data["messages"])
+    return count_example(counter, data, file_format)
 
 
 def count_example(counter: TokenCounter | RenderedCounter, data: dict[str, Any], file_format: str) -> ExampleTokens:

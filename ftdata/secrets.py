@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ftdata.formats import key_path
+from ftdata.formats import strings_in
 
 VISIBLE = 6  # characters of a secret a message may show, at most
 
@@ -88,22 +88,9 @@ class Hit:
 
 
 def strings(data: Any) -> Iterator[tuple[str, str, bool]]:
-    """(JSON path, string, is a key) of every string of a record, in file order, a loop rather than a recursion
-    (any depth will do). A key is given at the path of its object; paths through keys are masked (``safe_key``)."""
-    stack: list[tuple[str, Any]] = [("$", data)]
-    while stack:
-        path, value = stack.pop()
-        if isinstance(value, str):
-            yield path, value, False
-        elif isinstance(value, dict):
-            children = []
-            for key, item in value.items():
-                if isinstance(key, str):
-                    yield path, key, True
-                children.append((key_path(path, safe_key(key)), item))
-            stack.extend(reversed(children))
-        elif isinstance(value, list):
-            stack.extend((f"{path}[{index}]", item) for index, item in reversed(list(enumerate(value))))
+    """(JSON path, string, is a key) of every string of a record, keys too, in file order (any depth). A key is
+    given at the path of its object; paths through keys are masked (``safe_key``)."""
+    return strings_in(data, keys=True, shown=safe_key)
 
 
 def first_hits(data: Any, find: Callable[[str], Iterator[tuple[str, str, str]]]) -> list[Hit]:

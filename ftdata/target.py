@@ -20,7 +20,7 @@ from ftdata.config import Settings
 from ftdata.cost import CostEstimate, TokenCounts, price_examples
 from ftdata.encodings import SPECIAL_TOKENS
 from ftdata.errors import ConfigError, UnknownModelError
-from ftdata.openmodels import RenderedCounter, rendered_counter
+from ftdata.openmodels import RenderedCounter, is_repo_id, rendered_counter
 from ftdata.profiles import DEFAULT_TARGET, Limits, Profile, Vocabulary, known_targets, load_profile
 from ftdata.tokens import TokenCounter, counter_for
 from ftdata.vocabulary import Format, Method
@@ -166,7 +166,7 @@ def build_target(
         try:
             model = catalog.resolve(settings.model)
         except UnknownModelError as exc:
-            repo_id = settings.model.count("/") == 1
+            repo_id = is_repo_id(settings.model)
             if repo_id and not profile.local:
                 raise UnknownModelError(
                     f"{str(exc).rstrip('.')}; {settings.model} looks like a Hugging Face repo id: the local "

@@ -318,17 +318,12 @@ def count_tokens(
         raise TypeError("count_tokens() takes a list of messages, each an object with a role and content")
     if model is None and tokenizer is None:
         raise TypeError("count_tokens() needs model= (e.g. 'gpt-4o-mini' or 'Qwen/Qwen2.5-7B-Instruct') or tokenizer=")
-    if tokenizer is not None or (model is not None and _is_repo_id(model)):
-        from ftdata.openmodels import rendered_counter
+    from ftdata.openmodels import is_repo_id, rendered_counter
 
+    if tokenizer is not None or (model is not None and is_repo_id(model)):
         counter = rendered_counter(model, tokenizer, "all", False, "string", date)
         counted = counter.chat(messages, tools=tools)
         if counted.error is not None:
             raise ValueError(f"the chat template of {counter.encoding_name} refuses these messages: {counted.error}")
         return counted.total
     return counter_for(model).chat(messages, tools=tools).total
-
-
-def _is_repo_id(model: str) -> bool:
-    """ORG/NAME, as the Hugging Face Hub names models (OpenAI's names have no slash)."""
-    return model.strip().count("/") == 1

@@ -61,10 +61,10 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
     approx = "about " if tokens.estimated or not ctx.target.exact_counts else ""
     training = ctx.target.profile.training
     if training is not None and ctx.target.rendered is not None:  # an open-weight model, as its trainer renders it
-        name = ctx.target.profile.title.split(" (")[0]
+        name = ctx.target.profile.short_title
         if ctx.target.profile.local:  # the trainer's maximum length, not a model's limit
             about = " (set by --max-length)" if ctx.target.max_tokens_source == "option" else f" ({name}'s default)"
-        if training.over_length.value == "drop":
+        if ctx.target.drops_over_length:
             fate = f"{name} drops it, with all {tokens.trained:,} of its trained tokens"
         elif training.over_length.value is None:
             fate = f"what {name} does with it is not published (truncated or dropped, {lost:,} trained tokens lost)"

@@ -52,8 +52,7 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
     rendered = ctx.target.rendered
     if tokens is None or tokens.error is not None or rendered is None:
         return
-    training = ctx.target.profile.training
-    name = ctx.target.profile.title.split(" (")[0]
+    name = ctx.target.profile.short_title
     loss = {"all": "every token", "assistant": "the assistant turns", "last": "the last assistant turn"}[
         rendered.train_on
     ]
@@ -66,7 +65,7 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
         )
         return
     limit = ctx.target.max_tokens_for(example.format)
-    if training is not None and training.over_length.value == "drop":
+    if ctx.target.drops_over_length:
         return  # a dropped example is example-too-long's to report
     for part in tokens.sequences():  # a preference pair's sides are cut apart
         if part.total > limit and part.trained and part.trained_tokens_beyond(limit) == part.trained:

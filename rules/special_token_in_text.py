@@ -26,9 +26,8 @@ Use instead
 """
 
 from collections.abc import Iterator
-from typing import Any
 
-from ftdata.formats import key_path
+from ftdata.formats import strings_in
 from ftdata.ruleapi import Example, Finding, RuleContext
 
 CODE = "FT220"
@@ -42,7 +41,7 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
     if not example.maybe_special:
         return  # the raw line holds no "<|": the common case costs one byte search in the reader
     tokens = ctx.target.special_tokens
-    for path, text in _strings(example.data, "$"):
+    for path, text, _ in strings_in(example.data):
         if "<|" in text:
             for token in tokens:
                 if token in text:
@@ -51,16 +50,3 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
                         "the file; remove or rewrite it",
                         path=path,
                     )
-
-
-def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    """(JSON path, string) of every string in a value, in order; a loop, not a recursion: any depth will do."""
-    stack = [(path, value)]
-    while stack:
-        path, value = stack.pop()
-        if isinstance(value, str):
-            yield path, value
-        elif isinstance(value, dict):
-            stack.extend((key_path(path, key), item) for key, item in reversed(value.items()))
-        elif isinstance(value, list):
-            stack.extend((f"{path}[{index}]", item) for index, item in reversed(list(enumerate(value))))

@@ -33,6 +33,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ftdata.ruleapi import Example, Finding, RuleContext
+from ftdata.toolcalls import arguments_of
 
 if TYPE_CHECKING:
     from ftdata.target import Target
@@ -64,24 +65,13 @@ def _short(message: str) -> str:
     return message if len(message) <= 200 else message[:197] + "..."
 
 
-def _string_arguments(example: Example) -> bool:
-    messages = example.data.get("messages")
-    for message in messages if isinstance(messages, list) else []:
-        calls = message.get("tool_calls") if isinstance(message, dict) else None
-        for call in calls if isinstance(calls, list) else []:
-            function = call.get("function") if isinstance(call, dict) else None
-            if isinstance(function, dict) and isinstance(function.get("arguments"), str):
-                return True
-    return False
-
-
 def _fix(example: Example, error: str, ctx: RuleContext) -> str:
     text = error.lower()
     training = ctx.target.profile.training
-    if _string_arguments(example) and ("mapping" in text or "items" in text or "string" in text):
+    if any(arguments_of(example.data, example.format)) and ("mapping" in text or "items" in text or "string" in text):
         if training is not None and training.tool_arguments.value == "mapping":
             return "check the tool calls' arguments"
-        name = ctx.target.profile.title.split(" (")[0]
+        name = ctx.target.profile.short_title
         return (
             f"its tool calls' arguments are JSON strings (OpenAI's format), {name} passes them so, and this "
             "template needs objects: parse each with json.loads before training (Axolotl does this itself)"

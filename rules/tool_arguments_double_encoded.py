@@ -52,7 +52,7 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
     tokens = example.tokens
     if tokens is None or not tokens.double_encoded:
         return
-    name = ctx.target.profile.title.split(" (")[0]
+    name = ctx.target.profile.short_title
     yield Finding(
         f"the chat template of {ctx.target.counter.encoding_name} writes {tokens.double_encoded} tool call(s)' "
         f"arguments, given as JSON strings and passed so by {name}, as quoted strings: the model learns to emit "

@@ -51,7 +51,7 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
     messages = messages_of(example.data) or []
     for index, message in enumerate(messages):
         if isinstance(message, dict) and message.get("weight") == 0 and message.get("role") == "assistant":
-            name = ctx.target.profile.title.split(" (")[0]
+            name = ctx.target.profile.short_title
             yield Finding(
                 f"weight 0 is ignored by {name}: this assistant turn is trained like the others; remove the turn "
                 "(or the example), or train where weights count"
