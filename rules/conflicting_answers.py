@@ -1,0 +1,87 @@
+"""The same prompt has different answers.
+
+What it does
+------------
+Flags every example of a group that share a prompt (everything before the last assistant message, compared
+as ``duplicate-example`` compares examples) but not an answer (the last assistant message), at each line
+of the group, naming its first line and how many different answers there are. In prompt/completion files
+the prompt and completion are compared; in RFT files the messages and the grader data (the other keys); in
+DPO files, a pair conflicts with one that gives the same prompt and outputs with the preference reversed
+(pairs built from a ranking share a prompt and a preferred output, and are fine). An assistant message
+of weight 0 is not an answer.
+
+Why is this bad?
+----------------
+Conflicting labels teach the model to guess between the answers: the loss cannot go below what the
+disagreement costs, and in label and classification data it is noise the model learns. They usually come
+from merged annotators or sources, or from a prompt that lost the context that told the answers apart.
+
+Example
+-------
+```jsonl
+{"messages": [{"role": "user", "content": "Is this review positive? 'Arrived late.'"}, {"role": "assistant", "content": "no"}]}
+{"messages": [{"role": "user", "content": "Is this review positive? 'Arrived late.'"}, {"role": "assistant", "content": "yes"}]}
+```
+
+Use instead
+-----------
+```jsonl
+{"messages": [{"role": "user", "content": "Is this review positive? 'Arrived late.'"}, {"role": "assistant", "content": "no"}]}
+{"messages": [{"role": "user", "content": "Is this review positive? 'Great fit.'"}, {"role": "assistant", "content": "yes"}]}
+```
+"""
+
+from collections.abc import Iterator
+
+from ftdata.fingerprints import MASK, fingerprint
+from ftdata.ruleapi import DatasetFacts, Example, Finding, RuleContext
+
+CODE = "FT513"
+NAME = "conflicting-answers"
+GROUP = "quality"
+SEVERITY = "warning"
+
+
+def collect(example: Example, ctx: RuleContext) -> int | None:
+    """The prompt's hash and the answer's, packed in one int (16 bytes of facts); None without an answer."""
+    found = fingerprint(example)
+    if found.question is None or found.answer is None:
+        return None
+    return found.question << 64 | found.answer
+
+
+def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
+    values = dataset.values_of(CODE)
+    first: dict[int, tuple[int, int]] = {}  # prompt -> (first line, its answer)
+    answers: dict[int, set[int]] = {}  # prompt -> its answers, for prompts with more than one
+    for line, value in values:
+        prompt, answer = value >> 64, value & MASK
+        seen = first.setdefault(prompt, (line, answer))
+        if seen[1] != answer:
+            answers.setdefault(prompt, {seen[1]}).add(answer)
+    if not answers:
+        return
+    sizes = dict.fromkeys(answers, 0)
+    for _, value in values:
+        if value >> 64 in sizes:
+            sizes[value >> 64] += 1
+    for line, value in values:
+        prompt = value >> 64
+        found = answers.get(prompt)
+        if found is None:
+            continue
+        start, size = first[prompt][0], sizes[prompt]
+        if dataset.format == "preference":
+            where = "this pair" if line == start else f"the same pair as line {start}"
+            message = (
+                f"{where} is given with the preference both ways in this file ({size} pairs): contradicting "
+                "pairs cancel out; keep the right order"
+            )
+        else:
+            noun = "grader data" if dataset.format == "rft" else "answers"
+            where = "this prompt has" if line == start else f"the same prompt as line {start} has"
+            message = (
+                f"{where} {len(found)} different {noun} in this file ({size} examples): conflicting labels "
+                "teach the model to guess between them; keep the right one"
+            )
+        yield Finding(message, line=line)

@@ -1,0 +1,76 @@
+"""Examples differ only in their system prompt.
+
+What it does
+------------
+Notes an example that is the same conversation as an earlier one of the file — the same user and
+assistant messages, tools and tool calls, compared as ``duplicate-example`` compares them — with a different
+system (or developer) message, or none. It is reported at every such variant after the first, naming the
+first line and how many variants there are; an exact copy of a variant is left to ``duplicate-example``.
+
+Why is this bad?
+----------------
+The same answers under different system prompts teach the model that the system prompt does not change
+what it says, and the conversation is trained on once per variant. That is what system-prompt augmentation
+is for (robustness to rewordings of one instruction), so it is a note, not a warning: check that the
+variants are meant, and that answers that should depend on the system prompt do.
+
+Example
+-------
+```jsonl
+{"messages": [{"role": "system", "content": "You are Spoke, a bicycle shop's assistant."}, {"role": "user", "content": "Price of a tune-up?"}, {"role": "assistant", "content": "$65."}]}
+{"messages": [{"role": "system", "content": "Answer in one line."}, {"role": "user", "content": "Price of a tune-up?"}, {"role": "assistant", "content": "$65."}]}
+```
+
+Use instead
+-----------
+```jsonl
+{"messages": [{"role": "system", "content": "You are Spoke, a bicycle shop's assistant."}, {"role": "user", "content": "Price of a tune-up?"}, {"role": "assistant", "content": "$65."}]}
+{"messages": [{"role": "system", "content": "Answer in one line."}, {"role": "user", "content": "Price of a tune-up?"}, {"role": "assistant", "content": "A tune-up is $65."}]}
+```
+"""
+
+from collections.abc import Iterator
+
+from ftdata.fingerprints import MASK, fingerprint
+from ftdata.formats import MESSAGE_FORMATS
+from ftdata.ruleapi import DatasetFacts, Example, Finding, RuleContext
+
+CODE = "FT512"
+NAME = "duplicate-but-system-prompt"
+GROUP = "quality"
+SEVERITY = "info"
+FORMATS = MESSAGE_FORMATS
+
+
+def collect(example: Example, ctx: RuleContext) -> int | None:
+    """The hash without system messages and the exact hash, packed in one int (16 bytes of facts)."""
+    found = fingerprint(example)
+    if found.without_system is None:
+        return None
+    return found.without_system << 64 | found.exact
+
+
+def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
+    values = dataset.values_of(CODE)
+    first: dict[int, tuple[int, int]] = {}  # conversation -> (first line, its exact hash)
+    variants: dict[int, set[int]] = {}  # conversation -> its exact hashes, for those with more than one
+    for line, value in values:
+        conversation, exact = value >> 64, value & MASK
+        seen = first.setdefault(conversation, (line, exact))
+        if seen[1] != exact:
+            variants.setdefault(conversation, {seen[1]}).add(exact)
+    if not variants:
+        return
+    reported: set[int] = set()  # exact hashes already reported (their copies are duplicate-example's)
+    for line, value in values:
+        conversation, exact = value >> 64, value & MASK
+        found = variants.get(conversation)
+        if found is None or exact == first[conversation][1] or exact in reported:
+            continue
+        reported.add(exact)
+        yield Finding(
+            f"same conversation as line {first[conversation][0]} with another system prompt ({len(found)} "
+            "system-prompt variants in this file): the answers do not depend on it, so the model learns to "
+            "ignore it; keep one unless that is the aim",
+            line=line,
+        )
