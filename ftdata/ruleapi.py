@@ -87,30 +87,79 @@ def estimated_parts(flags: int) -> list[str]:
 
 
 class Collected(Sequence[tuple[int, Any]]):
-    """The (line, value) pairs a rule's ``collect`` returned for a file, in file order — held compactly (the
-    lines in an array of machine integers, the values as references to the small objects rules return), about
-    16 bytes a pair instead of a tuple's 90, so that a file's facts grow by little per example."""
+    """The (line, value) pairs a rule's ``collect`` returned for a file, in file order, held compactly so that
+    a file's facts grow by a few bytes per example, never by its text.
 
-    __slots__ = ("lines", "values")
+    Lines are kept in an array of machine integers. Values that are ints in [0, 2**64) — hashes — or tuples of
+    a fixed number of such ints are kept in an array too (8 bytes an int: a 64-bit hash costs 16 bytes a pair
+    with its line, not a tuple's 90); any other value turns the store into a list of references to the small
+    objects rules return. Rules see the same pairs either way.
+    """
+
+    __slots__ = ("lines", "values", "width")
 
     def __init__(self, lines: Iterable[int] = (), values: Iterable[Any] = ()) -> None:
         self.lines = array("q", lines)
-        self.values = list(values)
+        self.values: array[int] | list[Any] = array("Q")
+        self.width = 0  # ints per value in the array (1: plain ints); -1: values kept as a list; 0: none yet
+        for value in values:
+            self._add(value)
 
-    def append(self, line: int, value: Any) -> None:
-        self.lines.append(line)
+    def _add(self, value: Any) -> None:
+        if self.width >= 0:
+            packed = _packed(value)
+            if packed is not None and self.width in (0, len(packed)):
+                self.width = len(packed)
+                self.values.extend(packed)
+                return
+            self._as_list()
         self.values.append(value)
 
+    def _as_list(self) -> None:
+        if self.width != -1:
+            self.values = list(self._values())
+            self.width = -1
+
+    def _values(self) -> Iterator[Any]:
+        width, values = self.width, self.values
+        if width <= 1:
+            return iter(values)
+        return (tuple(values[i : i + width]) for i in range(0, len(values), width))
+
+    def append(self, line: int, value: Any) -> None:
+        self._add(value)
+        self.lines.append(line)
+
     def extend(self, other: Collected) -> None:
+        if other.width == 0:
+            return
+        if self.width == 0 or (self.width == other.width and self.width != -1):
+            self.width = other.width
+            if isinstance(self.values, array) and isinstance(other.values, array):
+                self.values.extend(other.values)
+            else:
+                self.values = list(self.values) + list(other.values)
+        else:
+            self._as_list()
+            self.values.extend(other._values())
         self.lines.extend(other.lines)
-        self.values.extend(other.values)
 
     def shifted(self, by: int) -> Collected:
         """The same pairs with every line moved on by ``by`` (the lines of earlier blocks)."""
-        return Collected([line + by for line in self.lines], self.values)
+        moved = Collected()
+        moved.lines = array("q", [line + by for line in self.lines])
+        moved.values = self.values
+        moved.width = self.width
+        return moved
 
     def __len__(self) -> int:
         return len(self.lines)
+
+    def value(self, index: int) -> Any:
+        width = self.width
+        if width > 1:
+            return tuple(self.values[index * width : (index + 1) * width])
+        return self.values[index]
 
     @overload
     def __getitem__(self, index: int) -> tuple[int, Any]: ...
@@ -118,22 +167,42 @@ class Collected(Sequence[tuple[int, Any]]):
     def __getitem__(self, index: slice) -> list[tuple[int, Any]]: ...
     def __getitem__(self, index: int | slice) -> tuple[int, Any] | list[tuple[int, Any]]:
         if isinstance(index, slice):
-            return list(zip(self.lines[index], self.values[index], strict=True))
-        return self.lines[index], self.values[index]
+            return list(self)[index]
+        if index < 0:
+            index += len(self.lines)
+        return self.lines[index], self.value(index)
 
     def __iter__(self) -> Iterator[tuple[int, Any]]:
-        return zip(self.lines, self.values, strict=True)
+        return zip(self.lines, self._values(), strict=True)
 
     def __eq__(self, other: object) -> bool:
         return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
 
-    def __reduce__(self) -> tuple[type[Collected], tuple[array[int], list[Any]]]:
-        return Collected, (self.lines, self.values)
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuilt, (self.lines, self.values, self.width)
 
     def __repr__(self) -> str:
         return f"Collected({list(self)!r})"
+
+
+def _rebuilt(lines: array[int], values: array[int] | list[Any], width: int) -> Collected:
+    found = Collected()
+    found.lines, found.values, found.width = lines, values, width
+    return found
+
+
+_WORD = 1 << 64
+
+
+def _packed(value: Any) -> tuple[int, ...] | None:
+    """The value as unsigned 64-bit ints when it is such an int or a tuple of two or more; else None."""
+    if type(value) is int:
+        return (value,) if 0 <= value < _WORD else None
+    if type(value) is tuple and len(value) > 1 and all(type(item) is int and 0 <= item < _WORD for item in value):
+        return value
+    return None
 
 
 @dataclass(slots=True)

@@ -33,7 +33,7 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.fingerprints import MASK, fingerprint
+from ftdata.fingerprints import fingerprint
 from ftdata.ruleapi import DatasetFacts, Example, Finding, RuleContext
 
 CODE = "FT513"
@@ -42,12 +42,12 @@ GROUP = "quality"
 SEVERITY = "warning"
 
 
-def collect(example: Example, ctx: RuleContext) -> int | None:
-    """The prompt's hash and the answer's, packed in one int (16 bytes of facts); None without an answer."""
+def collect(example: Example, ctx: RuleContext) -> tuple[int, int] | None:
+    """The prompt's hash and the answer's (16 bytes of facts); None without an answer."""
     found = fingerprint(example)
     if found.question is None or found.answer is None:
         return None
-    return found.question << 64 | found.answer
+    return found.question, found.answer
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
@@ -55,7 +55,7 @@ def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
     first: dict[int, tuple[int, int]] = {}  # prompt -> (first line, its answer)
     answers: dict[int, set[int]] = {}  # prompt -> its answers, for prompts with more than one
     for line, value in values:
-        prompt, answer = value >> 64, value & MASK
+        prompt, answer = value
         seen = first.setdefault(prompt, (line, answer))
         if seen[1] != answer:
             answers.setdefault(prompt, {seen[1]}).add(answer)
@@ -63,10 +63,10 @@ def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
         return
     sizes = dict.fromkeys(answers, 0)
     for _, value in values:
-        if value >> 64 in sizes:
-            sizes[value >> 64] += 1
+        if value[0] in sizes:
+            sizes[value[0]] += 1
     for line, value in values:
-        prompt = value >> 64
+        prompt = value[0]
         found = answers.get(prompt)
         if found is None:
             continue

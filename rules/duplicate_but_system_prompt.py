@@ -31,7 +31,7 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.fingerprints import MASK, fingerprint
+from ftdata.fingerprints import fingerprint
 from ftdata.formats import MESSAGE_FORMATS
 from ftdata.ruleapi import DatasetFacts, Example, Finding, RuleContext
 
@@ -42,12 +42,12 @@ SEVERITY = "info"
 FORMATS = MESSAGE_FORMATS
 
 
-def collect(example: Example, ctx: RuleContext) -> int | None:
-    """The hash without system messages and the exact hash, packed in one int (16 bytes of facts)."""
+def collect(example: Example, ctx: RuleContext) -> tuple[int, int] | None:
+    """The hash without system messages and the exact hash (16 bytes of facts)."""
     found = fingerprint(example)
     if found.without_system is None:
         return None
-    return found.without_system << 64 | found.exact
+    return found.without_system, found.exact
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
@@ -55,7 +55,7 @@ def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
     first: dict[int, tuple[int, int]] = {}  # conversation -> (first line, its exact hash)
     variants: dict[int, set[int]] = {}  # conversation -> its exact hashes, for those with more than one
     for line, value in values:
-        conversation, exact = value >> 64, value & MASK
+        conversation, exact = value
         seen = first.setdefault(conversation, (line, exact))
         if seen[1] != exact:
             variants.setdefault(conversation, {seen[1]}).add(exact)
@@ -63,7 +63,7 @@ def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
         return
     reported: set[int] = set()  # exact hashes already reported (their copies are duplicate-example's)
     for line, value in values:
-        conversation, exact = value >> 64, value & MASK
+        conversation, exact = value
         found = variants.get(conversation)
         if found is None or exact == first[conversation][1] or exact in reported:
             continue

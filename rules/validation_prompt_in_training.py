@@ -32,7 +32,7 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.fingerprints import MASK, fingerprint, whole_example_hash
+from ftdata.fingerprints import fingerprint, whole_example_hash
 from ftdata.ruleapi import Example, Finding, JobFacts, RuleContext
 
 CODE = "FT514"
@@ -41,14 +41,14 @@ GROUP = "quality"
 SEVERITY = "warning"
 
 
-def collect(example: Example, ctx: RuleContext) -> int | None:
-    """The prompt's hash, the normalised example's and validation-example-in-training's, packed in one
-    int (24 bytes of facts); None when the example has no prompt. Collected only when the job has a
+def collect(example: Example, ctx: RuleContext) -> tuple[int, int, int] | None:
+    """The prompt's hash, the normalised example's and validation-example-in-training's (24 bytes
+    of facts); None when the example has no prompt. Collected only when the job has a
     validation file."""
     found = fingerprint(example)
     if found.prompt is None:
         return None
-    return found.prompt << 128 | found.exact << 64 | whole_example_hash(example.data)
+    return found.prompt, found.exact, whole_example_hash(example.data)
 
 
 def finish_job(job: JobFacts, ctx: RuleContext) -> Iterator[Finding]:
@@ -59,17 +59,17 @@ def finish_job(job: JobFacts, ctx: RuleContext) -> Iterator[Finding]:
     wholes: set[int] = set()  # examples as validation-example-in-training compares them
     for training in job.training:
         for line, value in training.facts.values_of(CODE):
-            prompts.setdefault(value >> 128, (training.path, line))
-            examples.setdefault(value >> 64 & MASK, (training.path, line))
-            wholes.add(value & MASK)
+            prompts.setdefault(value[0], (training.path, line))
+            examples.setdefault(value[1], (training.path, line))
+            wholes.add(value[2])
     if not prompts:
         return
     for validation in job.validation:
         for line, value in validation.facts.values_of(CODE):
-            if value & MASK in wholes:
+            if value[2] in wholes:
                 continue  # an exact copy: validation-example-in-training reports it
-            near = examples.get(value >> 64 & MASK)
-            found = near or prompts.get(value >> 128)
+            near = examples.get(value[1])
+            found = near or prompts.get(value[0])
             if found is None:
                 continue
             where = f"{'the same file' if found[0] == validation.path else found[0]}, line {found[1]}"

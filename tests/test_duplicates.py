@@ -188,9 +188,12 @@ def test_normalisation() -> None:
 
 
 def test_facts_are_a_few_ints_never_text(tmp_path: Path) -> None:
-    """What the rules keep per example: ints of at most 192 bits, however long the example."""
+    """What the rules keep per example: one to three 64-bit hashes, held in arrays of machine integers
+    (a few bytes an example), however long the example."""
+    from array import array
+
     from ftdata.registry import find_rule
-    from ftdata.ruleapi import Example
+    from ftdata.ruleapi import Collected, Example
 
     long_text = "word " * 200_000
     record = chat(long_text, long_text, long_text)
@@ -199,7 +202,12 @@ def test_facts_are_a_few_ints_never_text(tmp_path: Path) -> None:
         rule = find_rule(code)
         assert rule.collect is not None
         value = rule.collect(example, None)  # type: ignore[arg-type]  # the context is not needed
-        assert isinstance(value, int) and value.bit_length() <= 192, code
+        store = Collected()
+        for line in range(1, 1001):
+            store.append(line, value)
+        assert isinstance(store.values, array) and store.values.itemsize == 8, code
+        assert len(store.values) * 8 + len(store.lines) * 8 <= 1000 * 32, code
+        assert store[999] == (1000, value), code
     fingerprint = fingerprint_of(record, "chat")
     assert all(
         isinstance(value, int) and 0 <= value <= MASK
