@@ -22,6 +22,7 @@ same way: ``messages`` holds the runs of untrained and trained tokens in order.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import importlib.util
@@ -900,7 +901,27 @@ _COUNTERS: dict[tuple[Any, ...], RenderedCounter] = {}
 
 @functools.lru_cache(maxsize=64)
 def _files(repo: str | None, tokenizer_dir: str | None) -> ModelFiles:
+    """find_files, once per model in a process; the repos of a family found in the packages share one
+    reading of the packaged files (``cost --all`` prices every repo id of a family)."""
+    family = family_of(repo) if repo and tokenizer_dir is None else None
+    if family is not None and _cached_snapshot(repo or "") is None:
+        entries = (family.tokenizer.get("ranks", family.tokenizer), family.template, family.training_template)
+        where = tuple(
+            str(_package_dir(entry["package"]))
+            for entry in entries
+            if isinstance(entry, Mapping) and "package" in entry
+        )
+        shared = _family_files(family.name, where)
+        if shared is not None:
+            return dataclasses.replace(shared, repo=repo or shared.repo)
     return find_files(repo, tokenizer_dir)
+
+
+@functools.lru_cache(maxsize=16)
+def _family_files(name: str, where: tuple[str, ...]) -> ModelFiles | None:
+    """A family's packaged files, read once for the package folders ``where`` (part of the key only)."""
+    family = next(f for f in families() if f.name == name)
+    return _from_packages(family, family.repos[0])
 
 
 def rendered_counter(
