@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ftdata.cost import CostComparison, CostEstimate
     from ftdata.engine import estimate_cost, lint
     from ftdata.report import FileReport, Problem, Report, TokenStats
+    from ftdata.stats import DatasetStatistics, FileStatistics, stats
     from ftdata.tokens import count_tokens
 
 __version__ = "0.1.0"
@@ -54,10 +55,14 @@ _LAZY = {
     "Report": "ftdata.report",
     "TokenStats": "ftdata.report",
     "count_tokens": "ftdata.tokens",
+    "DatasetStatistics": "ftdata.stats",
+    "FileStatistics": "ftdata.stats",
 }
 
 
 def __getattr__(name: str) -> Any:
+    if name == "stats":  # the module, which called is the function stats (see ftdata/stats.py)
+        return importlib.import_module("ftdata.stats")
     if name not in _LAZY:
         raise AttributeError(f"module 'ftdata' has no attribute {name!r}")
     value = getattr(importlib.import_module(_LAZY[name]), name)
@@ -102,8 +107,10 @@ __all__ = [
     "CostComparison",
     "CostEstimate",
     "DatasetNotReadyError",
+    "DatasetStatistics",
     "EncodingUnavailableError",
     "FileReport",
+    "FileStatistics",
     "FtdataError",
     "InputError",
     "Problem",
@@ -116,4 +123,5 @@ __all__ = [
     "ensure_ready",
     "estimate_cost",
     "lint",
+    "stats",
 ]

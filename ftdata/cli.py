@@ -326,6 +326,12 @@ def _settings(
         options = {key: dict(value) for key, value in settings.options.items()}
         options.setdefault("missing-grader-key", {})["keys"] = list(_split([grader_keys]))
         overrides["options"] = options
+    if overrides.pop("deep", False):  # the slow checks, each turned on by its option
+        options = {key: dict(value) for key, value in (overrides.get("options") or settings.options).items()}
+        for rule in all_rules():
+            if rule.deep:
+                options.setdefault(rule.name, {})["enabled"] = True
+        overrides["options"] = options
     return settings.merged(**overrides), (found.parent.resolve() if found else None)
 
 
@@ -346,6 +352,11 @@ def _settings(
     help="Change a rule's severity, e.g. --severity FT201=info.",
 )
 @click.option("--grader-keys", help="RFT: keys every example must have for the graders, comma-separated.")
+@click.option(
+    "--deep",
+    is_flag=True,
+    help="Run the slow checks too (near-duplicates: near-duplicate-example, validation-near-copy).",
+)
 @click.option("--strict", is_flag=True, default=None, help="Exit 1 on warnings too.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found (2 still means could not run).")
 @click.option("--show-all", is_flag=True, help="Text format: list every problem, not 20 per rule per file.")
@@ -384,6 +395,7 @@ def lint(
     ignore: tuple[str, ...],
     severities: tuple[str, ...],
     grader_keys: str | None,
+    deep: bool,
     strict: bool | None,
     exit_zero: bool,
     show_all: bool,
@@ -417,6 +429,7 @@ def lint(
             strict=strict,
             severities=severities,
             grader_keys=grader_keys,
+            deep=deep,
             **overrides,
         )
         # The command line's selection is a layer on the config's: --select starts anew, --ignore and
@@ -503,11 +516,11 @@ def _print(output: str, *, machine: bool, color: bool) -> None:
         click.echo(_encodable(output, sys.stdout), color=True if color else None)
 
 
-def _check_output_file(output_file: str, inputs: Iterable[str]) -> None:
-    """Refuse an --output-file whose folder does not exist, or that is one of the files checked."""
+def _check_output_file(output_file: str, inputs: Iterable[str], option: str = "--output-file") -> None:
+    """Refuse an --output-file (or ``option``) whose folder does not exist, or that is one of the files checked."""
     folder = os.path.dirname(os.path.abspath(output_file))
     if not os.path.isdir(folder):
-        raise ToolError(f"--output-file {output_file}: the folder {folder} does not exist")
+        raise ToolError(f"{option} {output_file}: the folder {folder} does not exist")
     target = os.path.abspath(output_file)
     for name in inputs:
         if name == STDIN:
@@ -515,20 +528,20 @@ def _check_output_file(output_file: str, inputs: Iterable[str]) -> None:
                 here, given = os.stat(output_file), os.fstat(0)
                 if (here.st_dev, here.st_ino) == (given.st_dev, given.st_ino):
                     raise ToolError(
-                        f"--output-file {output_file} is the file standard input reads: writing there would "
+                        f"{option} {output_file} is the file standard input reads: writing there would "
                         "destroy it; choose another path"
                     )
             continue
         with contextlib.suppress(OSError):
             if os.path.samefile(name, output_file):
                 raise ToolError(
-                    f"--output-file {output_file} is the input file {name}: writing there would destroy it; "
+                    f"{option} {output_file} is the input file {name}: writing there would destroy it; "
                     "choose another path"
                 )
         inside = os.path.isdir(name) and target.startswith(os.path.abspath(name) + os.sep)
         if inside and target.endswith((".jsonl", ".jsonl.gz")) and os.path.exists(target):
             raise ToolError(
-                f"--output-file {output_file} is the input file {output_file} (in the folder {name}, which is "
+                f"{option} {output_file} is the input file {output_file} (in the folder {name}, which is "
                 "checked): writing there would destroy it; choose another path"
             )
 
@@ -803,6 +816,161 @@ def tokens(
     elif output_format == "text":
         out.write(format_token_distribution(distributions, about) + "\n")
     sys.exit(1 if any(d.errors or d.untrained for d in distributions) else 0)
+
+
+@main.command(name="stats")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
+@click.option("-m", "--model", help="Model to count for (encoding, limit), e.g. gpt-4o-mini.")
+@click.option(
+    "-f",
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--progress/--no-progress", default=None, help="Progress on stderr [default: on a terminal, for big files]."
+)
+@_run_options
+def stats_command(
+    paths: tuple[str, ...],
+    model: str | None,
+    output_format: str,
+    progress: bool | None,
+    validation_file: str | None,
+    config_file: Path | None,
+    isolated: bool,
+    **overrides: Any,
+) -> None:
+    """Show what the files hold: distributions, system prompts, repeated answers, refusals, labels, duplicates.
+
+    Per file: messages per example, user turns, tokens, trained tokens and tokens per message of each role
+    (min, p5, median, mean, p95, max, and histograms); the distinct system prompts; the answers given more than
+    once; the share of refusals; the classes of a label dataset; and what the duplicate rules (FT511-FT513) found.
+    Previews are redacted: no secret or personal data is printed.
+    """
+    from ftdata.stats import STATS_LAYER, format_stats_text, scan_job
+
+    meters = _ProgressMeters(progress)
+    try:
+        settings, root = _settings(config_file, isolated, paths, model=model, **overrides)
+        found = scan_job(
+            paths,
+            settings=settings,
+            config_root=root,
+            validation_file=validation_file,
+            layer=STATS_LAYER,
+            progress=meters,
+        )
+    except FtdataError as exc:
+        _fail(exc)
+    finally:
+        meters.done()
+    if output_format == "json":
+        _print(json.dumps(found.to_dict(), ensure_ascii=False, indent=2), machine=True, color=False)
+    else:
+        _print(format_stats_text(found), machine=False, color=False)
+    if found.report.inputs_failed:
+        _say_inputs_failed(found.report.inputs_failed)
+        sys.exit(2)
+
+
+@main.command(name="report")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
+@click.option(
+    "--html",
+    "html_file",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Write the report to this HTML file (replaced whole, never half-written; never an input file).",
+)
+@click.option("-m", "--model", help="Model to check against (limits, encoding, price), e.g. gpt-4o-mini.")
+@click.option(
+    "--select", multiple=True, help="Rules to check: codes, prefixes (FT1), names or groups; comma-separated."
+)
+@click.option("--extend-select", multiple=True, help="Rules to add to the selection.")
+@click.option("--ignore", multiple=True, help="Rules to skip: codes, prefixes, names or groups; comma-separated.")
+@click.option(
+    "--severity",
+    "severities",
+    multiple=True,
+    metavar="RULE=LEVEL",
+    help="Change a rule's severity, e.g. --severity FT201=info.",
+)
+@click.option(
+    "--deep",
+    is_flag=True,
+    help="Run the slow checks too (near-duplicates: near-duplicate-example, validation-near-copy).",
+)
+@click.option("--strict", is_flag=True, default=None, help="Exit 1 on warnings too.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found (2 still means could not run).")
+@click.option(
+    "--progress/--no-progress", default=None, help="Progress on stderr [default: on a terminal, for big files]."
+)
+@_run_options
+def html_report(
+    paths: tuple[str, ...],
+    html_file: str,
+    model: str | None,
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    severities: tuple[str, ...],
+    deep: bool,
+    strict: bool | None,
+    exit_zero: bool,
+    progress: bool | None,
+    validation_file: str | None,
+    config_file: Path | None,
+    isolated: bool,
+    **overrides: Any,
+) -> None:
+    """Check the files as lint does and write one self-contained HTML page about them.
+
+    The page shows the verdict, token lengths against the model's limit (charts), the figures of each file (the
+    training and validation files side by side), the problems grouped by rule with each rule's documentation,
+    the duplicate groups, balance and consistency, and the cost. It loads nothing and runs no script (a strict
+    Content-Security-Policy), every piece of data in it is escaped, and previews are redacted. Exit codes are
+    lint's.
+    """
+    from ftdata.htmlreport import render_html
+    from ftdata.stats import scan_job
+
+    inputs = [*paths, *([validation_file] if validation_file else [])]
+    _check_output_file(html_file, inputs, option="--html")
+    meters = _ProgressMeters(progress)
+    try:
+        settings, root = _settings(
+            config_file, isolated, paths, model=model, strict=strict, severities=severities, deep=deep, **overrides
+        )
+        layer = (_split(select) or None, _split(extend_select), _split(ignore))
+        found = scan_job(
+            paths,
+            settings=settings,
+            config_root=root,
+            validation_file=validation_file,
+            layer=layer if any(layer) else None,
+            progress=meters,
+        )
+        page = render_html(found, all_rules(), today=target.today())
+    except FtdataError as exc:
+        _fail(exc)
+    finally:
+        meters.done()
+    report = found.report
+    _check_output_file(html_file, [file.path for file in report.files], option="--html")
+    _write_atomically(html_file, page)
+    click.echo(_encodable(f"ftdata: report written to {html_file}", sys.stderr), err=True)
+    click.echo(_encodable(summary_line(report), sys.stderr), err=True)
+    budget = budget_message(report)
+    if budget:
+        click.echo(f"ftdata: over budget: {budget}", err=True)
+    if report.inputs_failed:
+        _say_inputs_failed(report.inputs_failed)
+        sys.exit(2)
+    sys.exit(0 if exit_zero or report.ok else 1)
 
 
 @main.command(name="targets")

@@ -144,8 +144,27 @@ def lint(
         "lint()", settings, config, config_root, {**options, "model": model or options.get("model")}
     )
     records, paths = _records_or_paths(source, validation_file)
-    files, failed = _job_files(paths, validation_file, settings, config_root)
     plan = Plan.from_settings(settings, config_root, has_validation=validation_file is not None, layer=layer)
+    _, report = scan_and_judge(
+        plan, paths, validation_file, settings, config_root, progress, records=records, stdin_filename=stdin_filename
+    )
+    return report
+
+
+def scan_and_judge(
+    plan: Plan,
+    paths: Sequence[Source],
+    validation_file: Source | None,
+    settings: Settings,
+    config_root: Path | None,
+    progress: Progress | None = None,
+    *,
+    records: Iterable[Mapping[str, Any]] | None = None,
+    stdin_filename: str | None = None,
+) -> tuple[list[FileScan], Report]:
+    """Scan a job's files with ``plan`` and judge them: the scans (for what else they gathered, such as
+    statistics) and the report. A file that cannot be read is reported; the others are still checked."""
+    files, failed = _job_files(paths, validation_file, settings, config_root)
     scans: list[FileScan] = []
     if records is not None:
         scan = FileScan(plan, "<records>")
@@ -163,7 +182,7 @@ def lint(
         raise InputsFailedError(failed)
     report = judge(scans, plan, strict=settings.strict, max_usd=settings.max_usd)
     report.inputs_failed = failed
-    return report
+    return scans, report
 
 
 def estimate_cost(

@@ -65,18 +65,12 @@ class Distribution:
 
     def as_dict(self) -> dict[str, Any]:
         """The file's figures (JSON): distributions of tokens and trained tokens, and what the length costs."""
-        from ftdata.report import TokenStats
-
-        def stats(counts: Counter[int]) -> dict[str, Any]:
-            found = TokenStats.from_counts(counts, 0, encoding="", limit=1 << 62, estimated=0)
-            return {
-                key: getattr(found, key) for key in ("examples", "total", "min", "p5", "median", "mean", "p95", "max")
-            }
+        from ftdata.stats import figures_of
 
         return {
             "path": display_path(self.path),
-            "tokens": stats(self.tokens),
-            "trained_tokens": stats(self.trained),
+            "tokens": figures_of(self.tokens),
+            "trained_tokens": figures_of(self.trained),
             "over_max_length": self.over,
             "dropped": self.dropped,
             "trained_tokens_lost": self.lost_trained,

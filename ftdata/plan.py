@@ -43,6 +43,7 @@ class Plan:
     # totals gathered in facts.also_counts, in this order
     also_count: tuple[TokenCounter | RenderedCounter, ...] = ()
     keep_rows: bool = False  # each example's counts kept in the scan's rows, in order (ftdata tokens)
+    keep_stats: bool = False  # the scan gathers the file's statistics (ftdata stats and report: ftdata.stats)
 
     @classmethod
     def from_settings(

@@ -45,6 +45,7 @@ class Rule:
     reader_issue: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
     plain_chat_clean: bool = False  # finds nothing in a plain chat example: skipped there
+    deep: bool = False  # slow: off (its option ``enabled``) unless the run asks for deep checks (--deep)
     file_roles: tuple[FileRole, ...] = ("training", "validation")  # the files it checks
     function: Callable[..., Any] = field(default=print, compare=False, repr=False)
     collect: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
@@ -130,11 +131,19 @@ def rule_from_module(module: ModuleType) -> Rule:
         reader_issue=reader_issue,
         options=dict(getattr(module, "OPTIONS", {})),
         plain_chat_clean=getattr(module, "PLAIN_CHAT_CLEAN", False) is True,
+        deep=_deep(module, where),
         file_roles=_file_roles(module, where),
         function=cast(Callable[..., Any], functions[kind]),
         collect=collect,
         active=getattr(module, "active", None),
     )
+
+
+def _deep(module: ModuleType, where: str) -> bool:
+    deep = getattr(module, "DEEP", False) is True
+    if deep and getattr(module, "OPTIONS", {}).get("enabled") is not False:
+        raise RegistryError(f"rule module {where}: a DEEP rule needs the option enabled = False (--deep turns it on)")
+    return deep
 
 
 def _file_roles(module: ModuleType, where: str) -> tuple[FileRole, ...]:

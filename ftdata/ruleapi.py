@@ -12,6 +12,8 @@ A rule is a module (in ``rules/``, installed as ``ftdata.rules``, or a third-par
     PLAIN_CHAT_CLEAN = True              # optional: finds nothing in a plain chat example, so the engine
                                          # may skip it there (ftdata.formats.is_plain_chat; tests hold you to it)
     FILE_ROLES = ("training",)           # optional: the files it checks (default: training and validation)
+    DEEP = True                          # optional: a slow check, off (OPTIONS "enabled": False) unless the
+                                         # run asks for deep checks (lint --deep) or enables it by its option
 
 a docstring with the sections *What it does*, *Why is this bad?*, *Example* and *Use instead*, and exactly
 one of these functions:

@@ -22,6 +22,7 @@ from ftdata.reader import Item, LineIssue
 from ftdata.registry import Rule
 from ftdata.report import Problem, RuleKey, cap_problems
 from ftdata.ruleapi import Collected, DatasetFacts, Example, ExampleTokens, Finding
+from ftdata.stats import FileStats
 from ftdata.tokens import TokenCounter
 from ftdata.vocabulary import FileRole, Format
 
@@ -37,6 +38,7 @@ class Partial:
     line_count: int = 0  # lines of the part scanned (a block's lines are numbered from 1)
     # with the plan's keep_rows: (line, counts) of each example, (line, issue kind) of a line that is none
     rows: list[tuple[int, ExampleTokens | str]] = field(default_factory=list)
+    stats: FileStats | None = None  # with the plan's keep_stats: the part's statistics
 
     def shifted(self, lines: int) -> Partial:
         """The same results with every line number moved on by ``lines`` (the lines of earlier blocks)."""
@@ -54,6 +56,7 @@ class Partial:
             first_crlf=None if self.first_crlf is None else self.first_crlf + lines,
             line_count=self.line_count,
             rows=[(line + lines, what) for line, what in self.rows],
+            stats=None if self.stats is None else self.stats.shifted(lines),
         )
 
 
@@ -106,6 +109,8 @@ class FileScan:
         self.collecting_rules = [rule for rule in (*dataset_rules, *job_rules) if rule.collect is not None]
         # one histogram per extra way of counting (cost), beside the counter's own
         self.partial = Partial(facts=DatasetFacts(role=role, also_counts=[Counter() for _ in plan.also_count]))
+        if plan.keep_stats:  # an open model's counts are runs of tokens, not one count per message
+            self.partial.stats = FileStats(per_role=plan.target.rendered is None)
         self._kept: Counter[str] = Counter()  # problems kept per rule
         self._active: list[Rule] = []
         self._collecting: list[Rule] = []
@@ -158,6 +163,7 @@ class FileScan:
         counter = plan.target.counter
         also_count = plan.also_count
         problems = self.partial.problems
+        stats = self.partial.stats
         position = -1  # of the record in the batch counted (counted)
         for item in items:
             if isinstance(item, LineIssue):
@@ -182,6 +188,8 @@ class FileScan:
             facts.trained_tokens += tokens.trained
             facts.estimated |= tokens.estimated
             example = Example(line, item.data, file_format, tokens, item.maybe_special)
+            if stats is not None:
+                stats.add(example, tokens)
             for rule in self._active_plain if plain else self._active:
                 before = len(problems)
                 try:
@@ -232,6 +240,10 @@ class FileScan:
         if self.partial.facts.format is None and other.facts.format is not None:
             self._set_format(other.facts.format)
         self.partial.facts.merge(other.facts)
+        if other.stats is not None:
+            if self.partial.stats is None:
+                self.partial.stats = FileStats(per_role=other.stats.per_role)
+            self.partial.stats.merge(other.stats)
         if other.first_crlf is not None and (
             self.partial.first_crlf is None or other.first_crlf < self.partial.first_crlf
         ):

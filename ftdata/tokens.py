@@ -79,6 +79,8 @@ class TokenCounter:
         if fast is not None:
             try:
                 return fast(value)
+            except UnicodeEncodeError:  # a lone surrogate (records given to the library): tiktoken replaces it
+                pass
             except BaseException as exc:  # a Rust panic is a BaseException: tiktoken counts this one
                 if not _is_panic(exc):
                     raise

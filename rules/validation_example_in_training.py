@@ -9,8 +9,11 @@ normalising key order and whitespace between JSON tokens (a hash of each example
 Why is this bad?
 ----------------
 The validation file measures how the model does on data it was not trained on; examples it was trained
-on make the validation loss look better than the model is. OpenAI's API reference says the same data
-should not be present in both the training and the validation file.
+on make the validation loss look better than the model is. OpenAI's API reference says it outright: "the
+same data should not be present in both train and validation files". An exact copy is never an accident
+worth keeping (unlike a shared prompt, which ``validation-prompt-in-training`` warns about), so it is an
+error: the job would run, but its validation figures would mislead. Should you really mean to measure on
+training data, say so with ``--severity FT405=warning``.
 
 Example
 -------
@@ -36,7 +39,7 @@ from ftdata.ruleapi import Example, Finding, JobFacts, RuleContext
 CODE = "FT405"
 NAME = "validation-example-in-training"
 GROUP = "dataset"
-SEVERITY = "warning"
+SEVERITY = "error"
 
 
 def collect(example: Example, ctx: RuleContext) -> int:

@@ -4,6 +4,7 @@
     python tests/benchmark.py --sizes 100,1000    # 100 MB and 1 GB, side by side
     python tests/benchmark.py --hostile           # peak memory on 2M blank lines and on one 100 MB line
     python tests/benchmark.py --open-model Qwen/Qwen2.5-7B-Instruct   # ftdata tokens vs transformers' loop
+    python tests/benchmark.py --quality --jobs 2  # what the data-quality rules and near-duplicates cost
 
 The files are generated once (deterministically) into bench-out/ and reused. For each size it times, as
 fresh processes, the fastest of --repeat runs of:
@@ -17,7 +18,11 @@ fresh processes, the fastest of --repeat runs of:
 and a 20-example file against importing the dependencies and loading one encoding. With --open-model REPO it
 times instead `ftdata tokens` (-f jsonl, every row written) on each file against a loop of transformers'
 `apply_chat_template(..., tokenize=True)` over the same file with the same tokenizer.json and template
-(transformers needed; no torch), and checks that both give the same total.
+(transformers needed; no torch), and checks that both give the same total. With --quality it times instead
+ftdata lint (--jobs N) on each file (a) with the quality rules off (--ignore quality), (b) with them on but
+near-duplicates off (--ignore FT515,FT516), (c) with near-duplicates switched on (their option ``enabled``),
+and reports b/a and c/b (targets: 1.30 each) by wall time and by CPU time, the peak memory of each, what each
+found, and the sketch's own cost per example on one core.
 Memory is the peak proportional set size of the process and its workers. Not collected by pytest:
 timings belong in a benchmark, never in unit tests.
 """
@@ -28,6 +33,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -353,9 +359,99 @@ def run_measured(args: list[str]) -> tuple[float, int, int, str]:
     return elapsed, peak, process.returncode, stdout
 
 
+def cpu_measured(args: list[str]) -> tuple[tuple[float, int, int, str], float]:
+    """:func:`run_measured`, and the CPU seconds (user and system) the process and its workers used."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    measured = run_measured(args)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return measured, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
 def best_of(args: list[str], repeat: int) -> tuple[float, int, int, str]:
     runs = [run_measured(args) for _ in range(repeat)]
     return min(runs, key=lambda run: run[0])
+
+
+NEAR_DUPLICATES_ON = (
+    "[tool.ftdata]\noptions = {near-duplicate-example = {enabled = true}, validation-near-copy = {enabled = true}}\n"
+)
+
+SKETCH_COST = """
+import sys, time, orjson
+from ftdata import minhash
+records = []
+with open(sys.argv[1], "rb") as handle:
+    for line in handle:
+        records.append(orjson.loads(line))
+        if len(records) == int(sys.argv[2]):
+            break
+texts = [minhash.texts_of(record, "chat") for record in records]
+best = float("inf")
+for _ in range(3):
+    start = time.perf_counter()
+    for item in texts:
+        minhash.sketch_of(item)
+    best = min(best, time.perf_counter() - start)
+words = sum(len(minhash.tokens("\\n".join(item))) for item in texts) / len(texts)
+print(best / len(texts) * 1e6, words)
+"""
+
+
+def quality(python: str, sizes: list[int], model: str, jobs: int, repeat: int) -> dict[str, object]:
+    """ftdata lint with the quality rules off, on without near-duplicates, and with near-duplicates on."""
+    folder = OUT / "quality-config"
+    for name, text in (("off", "[tool.ftdata]\n"), ("on", NEAR_DUPLICATES_ON)):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+        (folder / name / "pyproject.toml").write_text(text)
+    results: dict[str, object] = {"jobs": jobs, "cores": os.cpu_count(), "sizes": {}}
+    for size in sizes:
+        path = make_file(size)
+        lint = [python, "-m", "ftdata", "lint", str(path), "--model", model, "-f", "json", "--no-progress"]
+        lint += ["--jobs", str(jobs)]
+        off = ["--config", str(folder / "off" / "pyproject.toml")]
+        runs = {
+            "a_quality_off": [*off, "--ignore", "quality"],
+            "b_quality_without_near_duplicates": [*off, "--ignore", "FT515,FT516"],
+            "c_near_duplicates_on": ["--config", str(folder / "on" / "pyproject.toml")],
+        }
+        row: dict[str, object] = {"file_mb": round(path.stat().st_size / 1e6, 1)}
+        cpu: dict[str, float] = {}
+        for name, extra in runs.items():
+            timed = [cpu_measured([*lint, *extra]) for _ in range(repeat)]
+            (seconds, memory, code, stdout), _ = min(timed, key=lambda run: run[0][0])
+            cpu[name] = min(used for _, used in timed)
+            report = json.loads(stdout)
+            found: dict[str, int] = {}  # problems of each quality rule: those listed and those left out
+            for problem in report["files"][0]["problems"]:
+                if problem["code"].startswith("FT5"):
+                    found[problem["code"]] = found.get(problem["code"], 0) + 1
+            for rule, count in report["files"][0]["problems_left_out"].items():
+                if rule.startswith("FT5"):
+                    found[rule] = found.get(rule, 0) + count
+            row["examples"] = report["files"][0]["examples"]
+            row[name] = {
+                "seconds": round(seconds, 2),
+                "cpu_seconds": round(cpu[name], 2),
+                "peak_mb": round(memory / 1e6, 1),
+                "exit_code": code,
+                "quality_problems": dict(sorted(found.items())),
+            }
+        seconds = {name: row[name]["seconds"] for name in runs}  # type: ignore[index]
+        row["b_over_a"] = round(seconds["b_quality_without_near_duplicates"] / seconds["a_quality_off"], 2)
+        row["c_over_b"] = round(seconds["c_near_duplicates_on"] / seconds["b_quality_without_near_duplicates"], 2)
+        row["near_duplicates_seconds"] = round(
+            seconds["c_near_duplicates_on"] - seconds["b_quality_without_near_duplicates"], 2
+        )
+        # CPU time (the process and its workers) is steadier than wall time on a machine others use
+        row["cpu_b_over_a"] = round(cpu["b_quality_without_near_duplicates"] / cpu["a_quality_off"], 2)
+        row["cpu_c_over_b"] = round(cpu["c_near_duplicates_on"] / cpu["b_quality_without_near_duplicates"], 2)
+        done = subprocess.run(
+            [python, "-c", SKETCH_COST, str(path), "5000"], capture_output=True, text=True, check=True, cwd=ROOT
+        )
+        micros, words = (float(item) for item in done.stdout.split())
+        row["sketch_one_core"] = {"us_per_example": round(micros, 1), "words_per_example": round(words, 1)}
+        results["sizes"][str(size)] = row  # type: ignore[index]
+    return results
 
 
 def hostile_files() -> dict[str, Path]:
@@ -407,8 +503,15 @@ def main() -> None:
         "--hostile", action="store_true", help="only the peak memory on hostile files (2M blank lines, a 100 MB line)"
     )
     parser.add_argument("--open-model", metavar="REPO", help="time ftdata tokens for this open-weight model instead")
+    parser.add_argument(
+        "--quality", action="store_true", help="only what the quality rules and near-duplicates add to ftdata lint"
+    )
     options = parser.parse_args()
     python = sys.executable
+    if options.quality:
+        sizes = [int(s) for s in options.sizes.split(",")]
+        print(json.dumps(quality(python, sizes, options.model, options.jobs, options.repeat), indent=2))
+        return
     if options.open_model:
         sizes = [int(s) for s in options.sizes.split(",")]
         print(json.dumps(open_model(python, sizes, options.open_model, options.repeat), indent=2))

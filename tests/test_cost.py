@@ -112,7 +112,7 @@ def test_epochs_option_and_its_range() -> None:
 
 def test_budget_guard_on_cost_and_lint() -> None:
     code, _, err = run("cost", str(GOOD), "--isolated", "-m", "gpt-4o", "--max-usd", "0.10")
-    assert code == 1 and "over budget" in err and "gpt-4o-2024-08-06 on openai ($0.48)" in err
+    assert code == 1 and "over budget" in err and "gpt-4o-2024-08-06 on openai ($0.51)" in err
     assert run("cost", str(GOOD), "--isolated", "-m", "gpt-4o", "--max-usd", "1")[0] == 0
     code, out, err = run("lint", str(GOOD), "--isolated", "-m", "gpt-4o", "--max-usd", "0.10")
     assert code == 1 and "is above --max-usd $0.10" in err and "over the $0.10 budget" in out
@@ -268,7 +268,7 @@ def test_cost_of_plain_files_needs_no_temporary_folder(monkeypatch: pytest.Monke
 
     monkeypatch.setattr(tempfile, "gettempdir", no_temp)
     code, out, _ = run("cost", str(GOOD), "--isolated", "-m", "gpt-4o-mini", "-m", "gpt-4.1")
-    assert code == 0 and "$0.48" in out
+    assert code == 0 and "$0.51" in out
 
 
 def test_one_pass_counts_every_encoding_as_a_lint_of_each_model_would(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -100,12 +100,12 @@ def test_the_same_file_as_training_and_validation_file(
     example = {"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}
     data.write_text("".join(json.dumps(example).replace('"q"', f'"q{n}"') + "\n" for n in range(300)))
     code, out, _ = run("lint", str(data), "--validation-file", str(data), "--isolated", "-f", "json", "--jobs", jobs)
-    assert code == 0  # a warning
+    assert code == 1  # an error: the same data must not be in both files
     training, validation = json.loads(out)["files"]
     assert validation["role"] == "validation" and not [p for p in training["problems"] if p["code"] == "FT405"]
     found = [p for p in validation["problems"] if p["code"] == "FT405"]
     assert [p["line"] for p in found] == list(range(1, 301))
-    assert {p["severity"] for p in found} == {"warning"} and "same file, line 7" in found[6]["message"]
+    assert {p["severity"] for p in found} == {"error"} and "same file, line 7" in found[6]["message"]
 
 
 def test_held_out_examples_that_are_not_in_training_are_not_reported(tmp_path: Path) -> None:

@@ -13,6 +13,8 @@ from tests.conftest import FIXTURES
 GOOD = FIXTURES / "examples" / "support-chat.jsonl"
 BROKEN = FIXTURES / "examples" / "broken-chat.jsonl"
 HELLO = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+# Other greetings: copies of one record would be duplicates (FT511).
+GREETINGS = [{"messages": [{"role": "user", "content": f"Hi, it's {n}"}, HELLO["messages"][1]]} for n in range(12)]
 
 
 def test_lint_a_path_returns_a_report() -> None:
@@ -26,7 +28,7 @@ def test_lint_a_path_returns_a_report() -> None:
 def test_lint_several_paths_and_records() -> None:
     report = ftdata.lint([GOOD, BROKEN])
     assert [f.path for f in report.files] == [str(GOOD), str(BROKEN)] and not report.ok
-    records = ftdata.lint([HELLO] * 12 + [{"messages": []}])
+    records = ftdata.lint([*GREETINGS, {"messages": []}])
     assert [(p.line, p.code) for p in records.problems] == [(None, "FT402"), (13, "FT103")]
 
 
@@ -72,7 +74,7 @@ def test_records_and_paths_are_never_confused(source: object, message: str) -> N
 
 
 def test_a_record_that_is_not_an_object_is_a_problem_at_its_line() -> None:
-    report = ftdata.lint([HELLO, 5, HELLO])
+    report = ftdata.lint([HELLO, 5, GREETINGS[0]])
     assert [(p.line, p.code) for p in report.problems if p.line is not None] == [(2, "FT005")]
 
 

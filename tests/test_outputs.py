@@ -32,6 +32,8 @@ SARIF_SCHEMA = Path(
     os.environ.get("FTDATA_SARIF_SCHEMA", ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json")
 )
 CHAT = '{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}'
+# Twelve different chats: a file needs ten examples, and copies of one would be duplicates (FT511).
+CHATS = [CHAT.replace('"Hi"', f'"Hi, question {n}"') for n in range(12)]
 NEW_FORMATS = ["sarif", "junit", "gitlab", "json-lines"]
 
 
@@ -63,7 +65,7 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def warn_only(folder: Path) -> Path:
     path = folder / "warn.jsonl"
-    path.write_text((CHAT + "\n") * 12 + "\n")  # a blank line: one warning, no error
+    path.write_text("".join(chat + "\n" for chat in CHATS) + "\n")  # a blank line: one warning, no error
     return path
 
 
@@ -130,13 +132,14 @@ def test_sarif_fingerprints_are_unique_and_survive_unrelated_edits(in_tmp: Path)
         ]
 
     data = in_tmp / "data.jsonl"
-    lines = [CHAT] * 12 + ['{"messages": []}', "", "", '{"messages": [{"role": "human", "content": "x"}]}']
+    lines = [*CHATS, '{"messages": []}', "", "", '{"messages": [{"role": "human", "content": "x"}]}']
     data.write_text("\n".join(lines) + "\n")
     first = fingerprints("data.jsonl")
     assert first == fingerprints("data.jsonl")  # stable across runs
     assert len({fp for *_, fp in first}) == len(first)  # unique, even for two identical blank-line problems
     assert sum(code == "FT004" for code, *_ in first) == 2
-    data.write_text("\n".join([CHAT, CHAT, *lines]) + "\n")  # two unrelated lines above every problem
+    above = [CHAT.replace('"Hi"', f'"{text}"') for text in ("Good morning", "Good evening")]
+    data.write_text("\n".join([*above, *lines]) + "\n")  # two unrelated lines above every problem
     moved = fingerprints("data.jsonl")
     assert {(c, line + 2, fp) for c, line, fp in first if line > 1} == {
         (c, line, fp) for c, line, fp in moved if line > 1
@@ -214,7 +217,7 @@ def test_junit_has_a_suite_per_file_a_case_per_rule_and_a_failure_per_error(in_t
 )
 def test_junit_fails_exactly_when_the_exit_code_does(case: str, args: list[str], tmp_path: Path) -> None:
     many = tmp_path / "many.jsonl"
-    many.write_text((CHAT + "\n") * 12 + "\n\n\n")  # three blank lines: warnings, two past a cap of 1
+    many.write_text("".join(c + "\n" for c in CHATS) + "\n\n\n")  # three blank lines: warnings, two past a cap of 1
     args = [str(warn_only(tmp_path)) if a == "WARN" else str(many) if a == "MANY" else a for a in args]
     code, root = junit(*args)
     failures = root.findall(".//failure")
@@ -319,7 +322,7 @@ def test_github_caps_annotations_across_files_and_reports_a_budget_failure(tmp_p
     code, out, _ = lint(str(tmp_path / "a.jsonl"), str(tmp_path / "b.jsonl"), "-f", "github")
     assert code == 1
     assert sum(line.startswith("::error file=") for line in out.splitlines()) == 50
-    assert "::notice title=ftdata::12 more problem(s) not shown as annotations" in out  # 60 + 2 FT401
+    assert "::notice title=ftdata::70 more problem(s) not shown as annotations" in out  # 60 + 2 FT402 + 58 FT511
     code, out, _ = lint(str(GOOD), "-m", "gpt-4o-mini", "--max-usd", "0.01", "-f", "github")
     assert code == 1
     assert "::error title=ftdata budget::the estimate $0.06 is above --max-usd $0.01" in out.splitlines()
@@ -338,7 +341,7 @@ def test_github_appends_a_markdown_summary_to_the_step_summary(in_tmp: Path, mon
     assert re.search(
         r"^\| broken-chat\.jsonl \| training \| chat \| 17 \| [\d,]+ \| [\d,]+ \| \\\$0\.16 on ", text, re.M
     )
-    assert "| good\\|data.jsonl | training | chat | 60 | 6,375 | 6,375 | \\$0.06 on gpt-4o-mini-2024-07-18" in text
+    assert "| good\\|data.jsonl | training | chat | 60 | 6,790 | 6,790 | \\$0.06 on gpt-4o-mini-2024-07-18" in text
     assert "**Over budget**: the estimate \\$0.22 is above --max-usd \\$0.05." in text
     assert "| rule | name | severity | problems |" in text and "| FT110 | unknown-top-level-key | error | 2 |" in text
     before = summary.read_text(encoding="utf-8")

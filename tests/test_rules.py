@@ -28,9 +28,14 @@ def lint_only(
 ) -> set[tuple[Any, Any]]:
     """(line, path) of the problems one rule finds in a JSONL text, with every other rule off.
 
-    ``validation``: the text of the job's validation file, or "same" for the training file itself; the
-    problems must then all be in the validation file.
+    ``validation``: the text of the job's validation file, "same" for the training file itself, or "last"
+    for the text's last line (the other lines are the training file); the problems must then all be in
+    the validation file.
     """
+    if validation == "last":
+        lines = text.rstrip("\n").split("\n")
+        assert len(lines) >= 2, "validation=last needs a training line and a validation line"
+        text, validation = "\n".join(lines[:-1]) + "\n", lines[-1] + "\n"
     path = write_jsonl(tmp_path, text)
     held_out = None
     if validation is not None:

@@ -1,0 +1,78 @@
+"""The file's examples have different system prompts.
+
+What it does
+------------
+Notes, once per file, that its examples use more than one system prompt. It says how many prompts there
+are (the text of the system and developer messages, compared exactly), how many examples use each and the
+first line of each, most used first (the first five), and how many examples have none. A hash of each
+example's system prompt is kept, not its text.
+
+Why is this bad?
+----------------
+It may not be: a file that trains several tasks, each with its prompt, is fine. But OpenAI's fine-tuning
+guide recommends taking the instructions and prompts that worked best "and including them in every
+training example", and the model behaves best with the prompt it was trained on: prompts that changed
+while the data was being collected — an edited instruction, an export that filled in a date — split the
+examples between prompts that nobody will use at inference. This note shows what the file has, so you can
+check that each prompt is meant (near-identical ones are flagged by ``system-prompt-variant``, examples
+without one by ``missing-system-message``).
+
+Example
+-------
+```jsonl
+{"messages": [{"role": "system", "content": "You are Spoke, a bicycle shop's assistant."}, {"role": "user", "content": "Price of a tune-up?"}, {"role": "assistant", "content": "$65."}]}
+{"messages": [{"role": "system", "content": "You answer in French."}, {"role": "user", "content": "Price of a new chain?"}, {"role": "assistant", "content": "30 dollars."}]}
+```
+
+Use instead
+-----------
+```jsonl
+{"messages": [{"role": "system", "content": "You are Spoke, a bicycle shop's assistant."}, {"role": "user", "content": "Price of a tune-up?"}, {"role": "assistant", "content": "$65."}]}
+{"messages": [{"role": "system", "content": "You are Spoke, a bicycle shop's assistant."}, {"role": "user", "content": "Price of a new chain?"}, {"role": "assistant", "content": "$30, fitted."}]}
+```
+"""
+
+from collections.abc import Iterator
+
+from ftdata.formats import MESSAGE_FORMATS
+from ftdata.ruleapi import DatasetFacts, Example, Finding, RuleContext
+from ftdata.shapes import system_prompt_facts
+
+CODE = "FT531"
+NAME = "several-system-prompts"
+GROUP = "quality"
+SEVERITY = "info"
+FORMATS = MESSAGE_FORMATS
+
+SHOWN = 5  # prompts named in the note, most used first
+
+
+def collect(example: Example, ctx: RuleContext) -> int | None:
+    """The hash of the example's system prompt (eight bytes); None when it has none."""
+    found = system_prompt_facts(example)
+    return None if found is None else found[0]
+
+
+def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
+    values = dataset.values_of(CODE)
+    counts: dict[int, int] = {}
+    first: dict[int, int] = {}
+    for line, digest in values:
+        counts[digest] = counts.get(digest, 0) + 1
+        first.setdefault(digest, line)
+    if len(counts) < 2:
+        return
+    ranked = sorted(counts, key=lambda digest: (-counts[digest], first[digest]))
+    parts = [
+        f"{counts[digest]:,} example{'s' if counts[digest] != 1 else ''} (first at line {first[digest]})"
+        for digest in ranked[:SHOWN]
+    ]
+    rest = ranked[SHOWN:]
+    if rest:
+        parts.append(f"{len(rest):,} more ({sum(counts[digest] for digest in rest):,} examples)")
+    without = dataset.examples - len(values)
+    none = f"; {without:,} example{'s' if without != 1 else ''} without one" if without else ""
+    yield Finding(
+        f"{len(counts):,} different system prompts in this file: {', '.join(parts)}{none}; the model works "
+        "best with the prompt it was trained on, so check that each is meant (one prompt per task)"
+    )
