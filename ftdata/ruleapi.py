@@ -126,10 +126,31 @@ class Collected(Sequence[tuple[int, Any]]):
         width, values = self.width, self.values
         if width <= 1:
             return iter(values)
-        return (tuple(values[i : i + width]) for i in range(0, len(values), width))
+        # each value's ints are every width-th int from its first: zip builds the tuples in C
+        return zip(*(values[offset::width] for offset in range(width)), strict=True)
 
     def append(self, line: int, value: Any) -> None:
-        self._add(value)
+        # Called for every record by every collecting rule: the common values (an int, or a tuple of the
+        # width already held) go straight into the array, which raises OverflowError for an int outside
+        # [0, 2**64); anything else, or the first value, takes the general way (_add).
+        width = self.width
+        if width == 1 and type(value) is int:
+            try:
+                self.values.append(value)
+            except OverflowError:
+                self._as_list()
+                self._add(value)
+        elif width > 1 and type(value) is tuple and len(value) == width and _all_ints(value):
+            values = self.values
+            size = len(values)
+            try:
+                values.extend(value)
+            except OverflowError:  # an int out of range: undo the ints added before it, and keep a list
+                del values[size:]
+                self._as_list()
+                self._add(value)
+        else:
+            self._add(value)
         self.lines.append(line)
 
     def extend(self, other: Collected) -> None:
@@ -207,6 +228,14 @@ def _packed(value: Any) -> tuple[int, ...] | None:
     return None
 
 
+def _all_ints(value: tuple[Any, ...]) -> bool:
+    """Whether every item is an int (not a bool, nor a float, which the array would take or turn down)."""
+    for item in value:  # noqa: SIM110 - a loop costs half what all() over a generator does, for every record
+        if type(item) is not int:
+            return False
+    return True
+
+
 @dataclass(slots=True)
 class ExampleTokens:
     """Token counts of one example, in the order the service lays the example out."""
@@ -247,6 +276,10 @@ class Example:
     format: Format  # the file's format
     tokens: ExampleTokens | None
     maybe_special: bool = True  # False when the raw line cannot hold a special token such as <|endoftext|>
+    # True when the engine found the record a plain chat example (ftdata.formats.is_plain_chat: only messages,
+    # each a system, user or assistant role and a string content): helpers may take a shorter way then.
+    # False when it is not, or not known.
+    plain: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import traceback
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -21,7 +21,7 @@ from ftdata.plan import Plan
 from ftdata.reader import Item, LineIssue
 from ftdata.registry import Rule
 from ftdata.report import Problem, RuleKey, cap_problems
-from ftdata.ruleapi import Collected, DatasetFacts, Example, ExampleTokens, Finding
+from ftdata.ruleapi import Collected, DatasetFacts, Example, ExampleTokens, Finding, RuleContext
 from ftdata.stats import FileStats
 from ftdata.tokens import TokenCounter
 from ftdata.vocabulary import FileRole, Format
@@ -112,20 +112,32 @@ class FileScan:
         if plan.keep_stats:  # an open model's counts are runs of tokens, not one count per message
             self.partial.stats = FileStats(per_role=plan.target.rendered is None)
         self._kept: Counter[str] = Counter()  # problems kept per rule
-        self._active: list[Rule] = []
-        self._collecting: list[Rule] = []
-        self._active_plain: list[Rule] = []  # what still runs on a plain chat example
-        self._collecting_plain: list[Rule] = []
+        # Prepared once per file format, for the loop over every record: each record rule with its function
+        # and context, each collecting rule with its collect, context and store (no lookups per record).
+        self._active: list[tuple[Rule, Callable[..., Any], RuleContext]] = []
+        self._collecting: list[tuple[Rule, Callable[..., Any], RuleContext, Collected]] = []
+        self._active_plain: list[tuple[Rule, Callable[..., Any], RuleContext]] = []  # what runs on plain chat
+        self._collecting_plain: list[tuple[Rule, Callable[..., Any], RuleContext, Collected]] = []
         if file_format is not None:
             self._set_format(file_format)
 
     def _set_format(self, file_format: Format) -> None:
-        self.partial.facts.format = file_format
-        self._active = [r for r in self.record_rules if r.formats is None or file_format in r.formats]
-        self._collecting = [r for r in self.collecting_rules if r.formats is None or file_format in r.formats]
+        facts = self.partial.facts
+        facts.format = file_format
+        contexts = self.plan.contexts
+        self._active = [
+            (rule, rule.function, contexts[rule.code])
+            for rule in self.record_rules
+            if rule.formats is None or file_format in rule.formats
+        ]
+        self._collecting = [
+            (rule, rule.collect, contexts[rule.code], facts.collected.setdefault(rule.code, Collected()))
+            for rule in self.collecting_rules
+            if rule.collect is not None and (rule.formats is None or file_format in rule.formats)
+        ]
         skips = self.plan.skips_plain_chat
-        self._active_plain = [rule for rule in self._active if not (skips and rule.plain_chat_clean)]
-        self._collecting_plain = [rule for rule in self._collecting if not (skips and rule.plain_chat_clean)]
+        self._active_plain = [entry for entry in self._active if not (skips and entry[0].plain_chat_clean)]
+        self._collecting_plain = [entry for entry in self._collecting if not (skips and entry[0].plain_chat_clean)]
 
     def feed(self, items: Iterable[Item]) -> None:
         """Scan records and line issues, in file order. An open-weight model's counter renders and encodes
@@ -159,7 +171,6 @@ class FileScan:
     def _feed(self, items: Iterable[Item], counted: list[list[ExampleTokens] | None] | None) -> None:
         facts = self.partial.facts
         plan = self.plan
-        contexts = plan.contexts
         counter = plan.target.counter
         also_count = plan.also_count
         problems = self.partial.problems
@@ -175,7 +186,8 @@ class FileScan:
             if facts.format is None:
                 self._set_format(detect_format(item.data, plan.target.method))
             file_format = facts.format or "chat"
-            plain = file_format == "chat" and not item.maybe_special and is_plain_chat(item.data)
+            shape_plain = file_format == "chat" and is_plain_chat(item.data)
+            plain = shape_plain and not item.maybe_special  # what PLAIN_CHAT_CLEAN rules may skip
             tokens = _counted(counter, counted[0] if counted else None, position, item.data, plain, file_format)
             facts.examples += 1
             facts.token_counts[tokens.total] += 1
@@ -187,27 +199,27 @@ class FileScan:
                     histogram[_counted(other, batch, position, item.data, plain, file_format).total] += 1
             facts.trained_tokens += tokens.trained
             facts.estimated |= tokens.estimated
-            example = Example(line, item.data, file_format, tokens, item.maybe_special)
+            example = Example(line, item.data, file_format, tokens, item.maybe_special, shape_plain)
             if stats is not None:
                 stats.add(example, tokens)
-            for rule in self._active_plain if plain else self._active:
-                before = len(problems)
+            for rule, check, context in self._active_plain if plain else self._active:
                 try:
-                    stamp(plan, rule, rule.function(example, contexts[rule.code]), self.name, line, problems)
+                    found = check(example, context)
+                    if not found:  # most checks return () for most records: nothing to stamp
+                        continue
+                    before = len(problems)
+                    stamp(plan, rule, found, self.name, line, problems)
                 except Exception as exc:
                     raise crash(rule, self.name, line, exc) from exc
                 if len(problems) > before:
                     self._cap(before)
-            for rule in self._collecting_plain if plain else self._collecting:
+            for rule, collect, context, store in self._collecting_plain if plain else self._collecting:
                 try:
-                    value = rule.collect(example, contexts[rule.code])  # type: ignore[misc]
+                    value = collect(example, context)
                 except Exception as exc:
                     raise crash(rule, self.name, line, exc) from exc
                 if value is not None:
-                    found = facts.collected.get(rule.code)
-                    if found is None:
-                        found = facts.collected[rule.code] = Collected()
-                    found.append(line, value)
+                    store.append(line, value)
 
     def line_issue(self, issue: LineIssue) -> None:
         self.partial.facts.lines = max(self.partial.facts.lines, issue.line or 0)

@@ -283,7 +283,11 @@ def system_prompt(example: Example) -> str | None:
     global _last_system
     if _last_system is not None and _last_system[0] is example:
         return _last_system[1]
-    found = system_prompt_of(example.data, example.format)
+    if example.plain:  # every message a role and a string content
+        texts = [message["content"] for message in example.data["messages"] if message["role"] == "system"]
+        found = None if not texts else texts[0] if len(texts) == 1 else "\n".join(texts)
+    else:
+        found = system_prompt_of(example.data, example.format)
     _last_system = (example, found)
     return found
 

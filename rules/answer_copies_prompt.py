@@ -29,7 +29,7 @@ Use instead
 ```
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from ftdata.answers import answer_message, text_of
@@ -49,16 +49,17 @@ OPTIONS = {"minimum-characters": 50, "minimum-share": 0.5}
 HEAD = 16  # characters of the answer's start a containing message must hold as they are (a cheap first test)
 
 
-def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
+def check(example: Example, ctx: RuleContext) -> Iterable[Finding]:
+    # A function returning (), not a generator: less to do on the many examples that echo nothing.
     answer = answer_text(example)
     if not answer:
-        return
+        return ()
     user, at = _user_text(example)
     if not user:
-        return
+        return ()
     said, asked = answer.strip(), user.strip()
     if not said or not asked:
-        return
+        return ()
     # cheap first tests, on the texts as they are: equal texts start and end alike (case aside); a
     # contained one is long, and its start is in the message
     if (
@@ -66,21 +67,25 @@ def check(example: Example, ctx: RuleContext) -> Iterator[Finding]:
         and said[-1].casefold() == asked[-1].casefold()
         and text_key(said) == text_key(asked)
     ):
-        yield Finding(
-            "answer is the user's message again: the model learns to repeat its input; write the answer",
-            path=_path(example, at),
-        )
-        return
+        return [
+            Finding(
+                "answer is the user's message again: the model learns to repeat its input; write the answer",
+                path=_path(example, at),
+            )
+        ]
     minimum, share = ctx.options["minimum-characters"], ctx.options["minimum-share"]
     if len(said) < minimum or len(said) > len(asked) or said[:HEAD] not in asked:
-        return
+        return ()
     key, within = text_key(said), text_key(asked)
     if len(key) >= share * len(within) and key in within:
-        yield Finding(
-            f"answer is copied from the user's message ({len(key) / len(within):.0%} of it, word for word): the "
-            "model learns to echo its input instead of doing the task; write the answer",
-            path=_path(example, at),
-        )
+        return [
+            Finding(
+                f"answer is copied from the user's message ({len(key) / len(within):.0%} of it, word for word): "
+                "the model learns to echo its input instead of doing the task; write the answer",
+                path=_path(example, at),
+            )
+        ]
+    return ()
 
 
 def _user_text(example: Example) -> tuple[str | None, int]:

@@ -416,8 +416,14 @@ def quality(python: str, sizes: list[int], model: str, jobs: int, repeat: int) -
         }
         row: dict[str, object] = {"file_mb": round(path.stat().st_size / 1e6, 1)}
         cpu: dict[str, float] = {}
-        for name, extra in runs.items():
-            timed = [cpu_measured([*lint, *extra]) for _ in range(repeat)]
+        # the runs of each configuration are interleaved with the others' (a b c a b c ...): a machine whose speed
+        # drifts (others use it) then slows all three alike, and the ratios of the fastest runs stay fair
+        measured: dict[str, list[tuple[tuple[float, int, int, str], float]]] = {name: [] for name in runs}
+        for _ in range(repeat):
+            for name, extra in runs.items():
+                measured[name].append(cpu_measured([*lint, *extra]))
+        for name in runs:
+            timed = measured[name]
             (seconds, memory, code, stdout), _ = min(timed, key=lambda run: run[0][0])
             cpu[name] = min(used for _, used in timed)
             report = json.loads(stdout)
