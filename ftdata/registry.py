@@ -49,6 +49,7 @@ class Rule:
     file_roles: tuple[FileRole, ...] = ("training", "validation")  # the files it checks
     function: Callable[..., Any] = field(default=print, compare=False, repr=False)
     collect: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
+    sample: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
     # Whether the rule can find anything for a target (a rule only some services enforce): None, always
     active: Callable[[Any], bool] | None = field(default=None, compare=False, repr=False)
 
@@ -119,6 +120,9 @@ def rule_from_module(module: ModuleType) -> Rule:
     collect = getattr(module, "collect", None)
     if collect is not None and kind not in ("dataset", "job"):
         raise RegistryError(f"rule module {where} defines collect, which only goes with finish or finish_job")
+    sample = getattr(module, "sample", None)
+    if sample is not None and kind != "dataset":
+        raise RegistryError(f"rule module {where} defines sample, which only goes with finish")
     return Rule(
         code=code,
         name=name,
@@ -135,6 +139,7 @@ def rule_from_module(module: ModuleType) -> Rule:
         file_roles=_file_roles(module, where),
         function=cast(Callable[..., Any], functions[kind]),
         collect=collect,
+        sample=sample,
         active=getattr(module, "active", None),
     )
 

@@ -25,6 +25,10 @@ one of these functions:
   facts gathered from every record (so it works however the records were split between workers). Such a
   rule may also define ``collect(example, ctx) -> object | None``: each value that is not None is kept with
   its line in ``dataset.values_of(CODE)`` (keep values small, and return None for the common case);
+  and ``sample(example, ctx) -> tuple[int, str] | None``: a text to quote and its key (a hash of it), of
+  which the engine keeps the first line and a redacted, shortened text of the first ``SAMPLES_KEPT``
+  distinct keys of the file, exactly however the file is split (``dataset.samples_of(CODE)``: key -> (first
+  line, text)) — for messages that quote what they count, such as the file's system prompts;
 - ``finish_job(job: JobFacts, ctx: RuleContext) -> Iterable[Finding]`` — runs once per job (the training
   files and the validation file together) on every file's facts; it may ``collect`` the same way (its
   ``collect`` runs on every file of the job, but only when the job has a validation file). A finding names
@@ -314,6 +318,10 @@ class RuleContext:
         return self.target.method
 
 
+SAMPLES_KEPT = 64  # distinct texts a rule's sample keeps per file (its first ones)
+SAMPLE_CHARS = 120  # of each, shown
+
+
 @dataclass(slots=True)
 class DatasetFacts:
     """Compact facts about every record of a file, mergeable across workers."""
@@ -332,10 +340,17 @@ class DatasetFacts:
     also_counts: list[Counter[int]] = field(default_factory=list)  # the same histogram by each plan.also_count
     estimated: int = 0  # parts of some counts that are estimates: ESTIMATED_IMAGES | ESTIMATED_TOOL_CALLS
     collected: dict[str, Collected] = field(default_factory=dict)  # rule code -> its (line, value) pairs
+    # rule code -> key -> (first line, redacted text): the first SAMPLES_KEPT distinct keys a rule's sample gave
+    samples: dict[str, dict[int, tuple[int, str]]] = field(default_factory=dict)
 
     def values_of(self, code: str) -> Collected:
         """What the rule ``code`` collected from this file: its (line, value) pairs in file order."""
         return self.collected.get(code) or Collected()
+
+    def samples_of(self, code: str) -> Mapping[int, tuple[int, str]]:
+        """What the rule ``code``'s ``sample`` gave: key -> (its first line, its text, redacted and shortened),
+        for the SAMPLES_KEPT keys that come first in the file (a key past them is not there)."""
+        return self.samples.get(code) or {}
 
     def merge(self, other: DatasetFacts) -> None:
         self.format = self.format or other.format
@@ -351,6 +366,15 @@ class DatasetFacts:
         self.estimated |= other.estimated
         for code, values in other.collected.items():
             self.collected.setdefault(code, Collected()).extend(values)
+        for code, given in other.samples.items():
+            held = self.samples.setdefault(code, {})
+            for key, (line, text) in given.items():
+                if key not in held or line < held[key][0]:
+                    held[key] = (line, text)
+            if len(held) > SAMPLES_KEPT:  # the keys that come first in the file: exact, whatever the blocks
+                first = sorted(held.items(), key=lambda item: item[1][0])[:SAMPLES_KEPT]
+                held.clear()  # in place: a scan still feeding this file holds the dict
+                held.update(first)
 
 
 @dataclass(frozen=True, slots=True)

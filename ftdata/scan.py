@@ -21,8 +21,17 @@ from ftdata.plan import Plan
 from ftdata.reader import Item, LineIssue
 from ftdata.registry import Rule
 from ftdata.report import Problem, RuleKey, cap_problems
-from ftdata.ruleapi import Collected, DatasetFacts, Example, ExampleTokens, Finding, RuleContext
-from ftdata.stats import FileStats
+from ftdata.ruleapi import (
+    SAMPLE_CHARS,
+    SAMPLES_KEPT,
+    Collected,
+    DatasetFacts,
+    Example,
+    ExampleTokens,
+    Finding,
+    RuleContext,
+)
+from ftdata.stats import FileStats, preview
 from ftdata.tokens import TokenCounter
 from ftdata.vocabulary import FileRole, Format
 
@@ -48,6 +57,10 @@ class Partial:
             self.facts,
             lines=self.facts.lines + lines,
             collected={code: values.shifted(lines) for code, values in self.facts.collected.items()},
+            samples={
+                code: {key: (line + lines, text) for key, (line, text) in kept.items()}
+                for code, kept in self.facts.samples.items()
+            },
         )
         return Partial(
             problems=[p if p.line is None else replace(p, line=p.line + lines) for p in self.problems],
@@ -118,6 +131,8 @@ class FileScan:
         self._collecting: list[tuple[Rule, Callable[..., Any], RuleContext, Collected]] = []
         self._active_plain: list[tuple[Rule, Callable[..., Any], RuleContext]] = []  # what runs on plain chat
         self._collecting_plain: list[tuple[Rule, Callable[..., Any], RuleContext, Collected]] = []
+        # each rule with a sample, its context and the texts kept: key -> (first line, text)
+        self._sampling: list[tuple[Rule, Callable[..., Any], RuleContext, dict[int, tuple[int, str]]]] = []
         if file_format is not None:
             self._set_format(file_format)
 
@@ -134,6 +149,13 @@ class FileScan:
             (rule, rule.collect, contexts[rule.code], facts.collected.setdefault(rule.code, Collected()))
             for rule in self.collecting_rules
             if rule.collect is not None and (rule.formats is None or file_format in rule.formats)
+        ]
+        self._sampling = [
+            (rule, rule.sample, contexts[rule.code], facts.samples.setdefault(rule.code, {}))
+            for rule in self.rules
+            if rule.kind == "dataset"
+            and rule.sample is not None
+            and (rule.formats is None or file_format in rule.formats)
         ]
         skips = self.plan.skips_plain_chat
         self._active_plain = [entry for entry in self._active if not (skips and entry[0].plain_chat_clean)]
@@ -220,6 +242,14 @@ class FileScan:
                     raise crash(rule, self.name, line, exc) from exc
                 if value is not None:
                     store.append(line, value)
+            for rule, sample, context, kept in self._sampling:
+                if len(kept) < SAMPLES_KEPT:  # the first distinct ones of the block: exact once merged
+                    try:
+                        found = sample(example, context)
+                        if found is not None and found[0] not in kept:
+                            kept[found[0]] = (line, preview(found[1], SAMPLE_CHARS))
+                    except Exception as exc:
+                        raise crash(rule, self.name, line, exc) from exc
 
     def line_issue(self, issue: LineIssue) -> None:
         self.partial.facts.lines = max(self.partial.facts.lines, issue.line or 0)

@@ -3,9 +3,10 @@
 What it does
 ------------
 Notes, once per file, that its examples use more than one system prompt. It says how many prompts there
-are (the text of the system and developer messages, compared exactly), how many examples use each and the
-first line of each, most used first (the first five), and how many examples have none. A hash of each
-example's system prompt is kept, not its text.
+are (the text of the system and developer messages, compared exactly), how many examples use each, the
+first line of each and the start of its text (redacted: no secret is quoted), most used first (the first
+five), and how many examples have none. A hash of each example's system prompt is kept, and the text of
+only the first few distinct prompts of the file.
 
 Why is this bad?
 ----------------
@@ -36,7 +37,7 @@ from collections.abc import Iterator
 
 from ftdata.formats import MESSAGE_FORMATS
 from ftdata.ruleapi import DatasetFacts, Example, Finding, RuleContext
-from ftdata.shapes import system_prompt_facts
+from ftdata.shapes import system_prompt, system_prompt_facts
 
 CODE = "FT531"
 NAME = "several-system-prompts"
@@ -53,6 +54,16 @@ def collect(example: Example, ctx: RuleContext) -> int | None:
     return None if found is None else found[0]
 
 
+def sample(example: Example, ctx: RuleContext) -> tuple[int, str] | None:
+    """The system prompt's text, to quote, under the hash ``collect`` keeps (the engine keeps the first few)."""
+    found = system_prompt_facts(example)
+    text = system_prompt(example)
+    return None if found is None or text is None else (found[0], text)
+
+
+QUOTED = 60  # characters of each prompt quoted in the note
+
+
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
     values = dataset.values_of(CODE)
     counts: dict[int, int] = {}
@@ -63,8 +74,18 @@ def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
     if len(counts) < 2:
         return
     ranked = sorted(counts, key=lambda digest: (-counts[digest], first[digest]))
+    texts = dataset.samples_of(CODE)
+
+    def quoted(digest: int) -> str:
+        kept = texts.get(digest)
+        if kept is None:
+            return ""
+        text = kept[1] if len(kept[1]) <= QUOTED else kept[1][: QUOTED - 1].rstrip() + "…"
+        return f' "{text}"'
+
     parts = [
-        f"{counts[digest]:,} example{'s' if counts[digest] != 1 else ''} (first at line {first[digest]})"
+        f"{counts[digest]:,} example{'s' if counts[digest] != 1 else ''} (first at line {first[digest]}"
+        f"{quoted(digest)})"
         for digest in ranked[:SHOWN]
     ]
     rest = ranked[SHOWN:]

@@ -334,10 +334,10 @@ def test_planted_messages(tmp_path: Path) -> None:
     report = ftdata.lint(write(tmp_path / "data.jsonl", records), select=CODES)
     assert found(report) == expected
     messages = {(p.code, p.line): p.message for p in report.problems}
-    assert messages[("FT531", None)].startswith(
-        "3 different system prompts in this file: 393 examples (first at line 1), 2 examples (first at line 20), "
-        "1 example (first at line 388); 4 examples without one"
-    )
+    note = messages[("FT531", None)]
+    assert note.startswith('3 different system prompts in this file: 393 examples (first at line 1 "You are ')
+    assert "2 examples (first at line 20 " in note and "1 example (first at line 388 " in note
+    assert "; 4 examples without one" in note
     case, edit = expected["FT533"][0], expected["FT533"][-1]
     assert messages[("FT533", case)].startswith("system prompt is a variant of the one at line 1 (used by 393")
     assert "the same words, as far as can be told, in another case" in messages[("FT533", case)]
@@ -395,3 +395,45 @@ def test_facts_are_a_few_ints_never_text() -> None:
         rule = find_rule(code)
         assert rule.collect is not None
         assert rule.collect(example, None) is None, code  # type: ignore[arg-type]
+
+
+def test_several_system_prompts_quotes_the_first_ones_exactly_under_any_split(tmp_path: Path) -> None:
+    """FT531 quotes the prompts it names from the texts the engine kept (the first SAMPLES_KEPT distinct ones
+    of the file, whatever blocks the workers read), redacted; a prompt first seen after those is named by its
+    line alone."""
+    from ftdata.ruleapi import SAMPLES_KEPT
+
+    rng = random.Random(11)
+    secret = "sk-proj-" + "".join(rng.choices("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789", k=48))
+    prompts = [f"You are assistant number {i} of the {rng.choice(WORDS)} team." for i in range(SAMPLES_KEPT + 10)]
+    prompts[3] = f"You sign requests with {secret} and answer briefly."
+    records = []
+    for number in range(12_000):
+        # the first SAMPLES_KEPT + 10 examples bring each prompt in turn; then the last prompt, first seen
+        # past the kept ones, becomes the most used
+        prompt = prompts[number] if number < len(prompts) else prompts[-1 if number % 2 else number % 5]
+        body = " ".join(rng.choices(WORDS, k=rng.randint(40, 80)))
+        records.append(
+            {
+                "messages": [
+                    {"role": "system", "content": prompt},
+                    {"role": "user", "content": f"Question {number}: {body}"},
+                    {"role": "assistant", "content": f"Answer {number}: {body[::-1]}"},
+                ]
+            }
+        )
+    path = write(tmp_path / "prompts.jsonl", records)
+    assert path.stat().st_size > (PARALLEL_MIN_BLOCKS + 1) * BLOCK_BYTES
+    messages = []
+    for jobs in ("1", "2"):
+        code, out, _ = invoke("lint", str(path), "--isolated", "-f", "json", "--jobs", jobs, "--select", "FT531")
+        assert code == 0, out
+        assert secret not in out
+        (problem,) = [p for f in json.loads(out)["files"] for p in f["problems"]]
+        messages.append(problem["message"])
+    assert messages[0] == messages[1]
+    message = messages[0]
+    last = len(prompts)  # the most used prompt's first line: past the kept texts, so not quoted
+    assert f"(first at line {last})" in message
+    assert '(first at line 4 "You sign requests with sk-' in message and "…" in message
+    assert '(first at line 1 "You are assistant number 0 of the' in message
