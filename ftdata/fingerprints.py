@@ -135,7 +135,7 @@ def _canonical_parts(value: Any) -> Iterator[bytes]:
 
 def whole_example_hash(record: Any) -> int:
     """The record's hash as validation-example-in-training (FT405) compares examples: exactly, keys sorted
-    (what FT405 reports, validation-prompt-in-training leaves to it; a test holds the two to the same hash)."""
+    (FT405 collects it; validation-prompt-in-training leaves the copies it finds to FT405)."""
     digest = hashlib.blake2b(digest_size=8)
     try:
         digest.update(orjson.dumps(record, option=orjson.OPT_SORT_KEYS))

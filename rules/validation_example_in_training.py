@@ -28,12 +28,9 @@ Use instead
 ```
 """
 
-import hashlib
 from collections.abc import Iterator
-from typing import Any
 
-import orjson
-
+from ftdata.fingerprints import whole_example_hash
 from ftdata.ruleapi import Example, Finding, JobFacts, RuleContext
 
 CODE = "FT405"
@@ -44,40 +41,7 @@ SEVERITY = "error"
 
 def collect(example: Example, ctx: RuleContext) -> int:
     """A 64-bit hash of the example with its keys sorted: eight bytes of facts, never its text."""
-    digest = hashlib.blake2b(digest_size=8)
-    try:
-        digest.update(orjson.dumps(example.data, option=orjson.OPT_SORT_KEYS))
-    except orjson.JSONEncodeError:  # deeper than orjson writes, or (from the library) keys that are not strings
-        for part in _canonical_parts(example.data):
-            digest.update(part)
-    return int.from_bytes(digest.digest(), "big")
-
-
-def _canonical_parts(value: Any) -> Iterator[bytes]:
-    """The value as a sequence of byte strings, keys sorted; a loop, so any depth will do."""
-    stack: list[Any] = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, _Close):
-            yield item.mark
-        elif isinstance(item, dict):
-            yield b"{"
-            stack.append(_Close(b"}"))
-            for key, entry in sorted(item.items(), key=lambda pair: repr(pair[0]), reverse=True):
-                stack.extend((entry, _Close(repr(key).encode() + b":")))
-        elif isinstance(item, list):
-            yield b"["
-            stack.append(_Close(b"]"))
-            stack.extend(reversed(item))
-        else:
-            yield repr(item).encode() + b","
-
-
-class _Close:
-    """A mark in the walk: bytes written when the walk reaches it."""
-
-    def __init__(self, mark: bytes) -> None:
-        self.mark = mark
+    return whole_example_hash(example.data)
 
 
 def finish_job(job: JobFacts, ctx: RuleContext) -> Iterator[Finding]:
