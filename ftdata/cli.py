@@ -21,7 +21,7 @@ import click
 
 from ftdata import __version__, target
 from ftdata.config import Settings, discover_config, load_settings, parse_assignments
-from ftdata.engine import estimate_cost
+from ftdata.engine import estimate_cost, selection_layer
 from ftdata.engine import lint as run_lint
 from ftdata.errors import ConfigError, FtdataError, InputError, RuleCrashError
 from ftdata.files import InputsFailedError
@@ -186,6 +186,45 @@ def _config_options(function: Any) -> Any:
     return function
 
 
+def _selection_options(function: Any) -> Any:
+    """The rule options of lint and report: which rules run (--select, --extend-select, --ignore, --deep)
+    and at which severity."""
+    for option in reversed(
+        [
+            click.option(
+                "--select",
+                multiple=True,
+                help="Rules to check: codes, prefixes (FT1), names or groups; comma-separated.",
+            ),
+            click.option("--extend-select", multiple=True, help="Rules to add to the selection."),
+            click.option(
+                "--ignore", multiple=True, help="Rules to skip: codes, prefixes, names or groups; comma-separated."
+            ),
+            click.option(
+                "--severity",
+                "severities",
+                multiple=True,
+                metavar="RULE=LEVEL",
+                help="Change a rule's severity, e.g. --severity FT201=info.",
+            ),
+            click.option(
+                "--deep",
+                is_flag=True,
+                help="Run the slow checks too (near-duplicates: near-duplicate-example, validation-near-copy).",
+            ),
+        ]
+    ):
+        function = option(function)
+    return function
+
+
+def _selection(select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...]) -> dict[str, Any]:
+    """The command line's selection, a layer on the config's: --select starts anew, --ignore and
+    --extend-select add to the config's, and a rule selected here beats the config's ignore (as ruff)."""
+    given = {"select": _split(select), "ignore": _split(ignore), "extend_select": _split(extend_select)}
+    return {key: value for key, value in given.items() if value}
+
+
 def _run_options(function: Any) -> Any:
     """Options shared by lint and cost."""
     for option in reversed(
@@ -339,24 +378,8 @@ def _settings(
 @click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option("-m", "--model", help="Model to check against (limits, encoding, price), e.g. gpt-4o-mini.")
 @_format_option("lint", help="Output format [default: text; github under GitHub Actions].")
-@click.option(
-    "--select", multiple=True, help="Rules to check: codes, prefixes (FT1), names or groups; comma-separated."
-)
-@click.option("--extend-select", multiple=True, help="Rules to add to the selection.")
-@click.option("--ignore", multiple=True, help="Rules to skip: codes, prefixes, names or groups; comma-separated.")
-@click.option(
-    "--severity",
-    "severities",
-    multiple=True,
-    metavar="RULE=LEVEL",
-    help="Change a rule's severity, e.g. --severity FT201=info.",
-)
+@_selection_options
 @click.option("--grader-keys", help="RFT: keys every example must have for the graders, comma-separated.")
-@click.option(
-    "--deep",
-    is_flag=True,
-    help="Run the slow checks too (near-duplicates: near-duplicate-example, validation-near-copy).",
-)
 @click.option("--strict", is_flag=True, default=None, help="Exit 1 on warnings too.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found (2 still means could not run).")
 @click.option("--show-all", is_flag=True, help="Text format: list every problem, not 20 per rule per file.")
@@ -432,13 +455,6 @@ def lint(
             deep=deep,
             **overrides,
         )
-        # The command line's selection is a layer on the config's: --select starts anew, --ignore and
-        # --extend-select add to the config's, and a rule selected here beats the config's ignore (as ruff).
-        selection: dict[str, Any] = {
-            "select": _split(select) or None,
-            "ignore": _split(ignore),
-            "extend_select": _split(extend_select),
-        }
         report = run_lint(
             paths,
             settings=settings,
@@ -446,7 +462,7 @@ def lint(
             validation_file=validation_file,
             progress=meters,
             stdin_filename=stdin_filename,
-            **{key: value for key, value in selection.items() if value},
+            **_selection(select, extend_select, ignore),
         )
     except FtdataError as exc:
         _fail(exc)
@@ -887,23 +903,7 @@ def stats_command(
     help="Write the report to this HTML file (replaced whole, never half-written; never an input file).",
 )
 @click.option("-m", "--model", help="Model to check against (limits, encoding, price), e.g. gpt-4o-mini.")
-@click.option(
-    "--select", multiple=True, help="Rules to check: codes, prefixes (FT1), names or groups; comma-separated."
-)
-@click.option("--extend-select", multiple=True, help="Rules to add to the selection.")
-@click.option("--ignore", multiple=True, help="Rules to skip: codes, prefixes, names or groups; comma-separated.")
-@click.option(
-    "--severity",
-    "severities",
-    multiple=True,
-    metavar="RULE=LEVEL",
-    help="Change a rule's severity, e.g. --severity FT201=info.",
-)
-@click.option(
-    "--deep",
-    is_flag=True,
-    help="Run the slow checks too (near-duplicates: near-duplicate-example, validation-near-copy).",
-)
+@_selection_options
 @click.option("--strict", is_flag=True, default=None, help="Exit 1 on warnings too.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found (2 still means could not run).")
 @click.option(
@@ -945,13 +945,12 @@ def html_report(
         settings, root = _settings(
             config_file, isolated, paths, model=model, strict=strict, severities=severities, deep=deep, **overrides
         )
-        layer = (_split(select) or None, _split(extend_select), _split(ignore))
         found = scan_job(
             paths,
             settings=settings,
             config_root=root,
             validation_file=validation_file,
-            layer=layer if any(layer) else None,
+            layer=selection_layer(_selection(select, extend_select, ignore)),
             progress=meters,
         )
         page = render_html(found, all_rules(), today=target.today())
