@@ -44,7 +44,7 @@ import string
 import struct
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import compress
 from typing import Any, NamedTuple
 
@@ -222,6 +222,15 @@ def sketch(example: Example) -> Sketch | None:
     found = sketch_of(texts_of(example.data, example.format))
     _last = (example, found)
     return found
+
+
+def compared(example: Example, options: Mapping[str, Any]) -> Sketch | None:
+    """The example's sketch when a near-duplicate rule with these options compares it: the rule is on
+    (``enabled``) and the example has at least ``minimum-words`` words; else None."""
+    if not options["enabled"]:
+        return None
+    found = sketch(example)
+    return None if found is None or found.tokens < options["minimum-words"] else found
 
 
 def joined(signature: Sequence[int]) -> int:

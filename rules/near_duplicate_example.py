@@ -63,10 +63,8 @@ REPRESENTATIVES = 32  # of a band's colliding examples, each is verified against
 def collect(example: Example, ctx: RuleContext) -> tuple[int, ...] | None:
     """The example's sketch (8 ints) and its hash without the system prompt (copies are duplicate-example's
     and duplicate-but-system-prompt's): 72 bytes; None when off or for a short example."""
-    if not ctx.options["enabled"]:
-        return None
-    found = minhash.sketch(example)
-    if found is None or found.tokens < ctx.options["minimum-words"]:
+    found = minhash.compared(example, ctx.options)
+    if found is None:
         return None
     prints = fingerprint(example)
     return (*found.signature, prints.exact if prints.without_system is None else prints.without_system)

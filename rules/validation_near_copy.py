@@ -61,10 +61,8 @@ def collect(example: Example, ctx: RuleContext) -> tuple[int, ...] | None:
     """The example's sketch (8 ints), and 32 bits each of the hashes of its prompt and of the normalised
     example (what validation-prompt-in-training and validation-example-in-training report): 72 bytes; None
     when off or for a short example. Collected only when the job has a validation file."""
-    if not ctx.options["enabled"]:
-        return None
-    found = minhash.sketch(example)
-    if found is None or found.tokens < ctx.options["minimum-words"]:
+    found = minhash.compared(example, ctx.options)
+    if found is None:
         return None
     prints = fingerprint(example)
     prompt = prints.exact ^ _NO_PROMPT if prints.prompt is None else prints.prompt
