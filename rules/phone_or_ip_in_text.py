@@ -18,7 +18,7 @@ rule on for data collected from real users.
 Example
 -------
 ```jsonl options={"phone-or-ip-in-text":{"enabled":true}}
-{"messages": [{"role": "user", "content": "Call me back on +44 7700 912345"}, {"role": "assistant", "content": "Will do."}]}
+{"messages": [{"role": "user", "content": "Call me back on +44 20 7946 0958"}, {"role": "assistant", "content": "Will do."}]}
 ```
 
 Use instead
