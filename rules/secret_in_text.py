@@ -20,7 +20,7 @@ to colleagues and to backups. The key has been exposed already: remove it from t
 Example
 -------
 ```jsonl
-{"messages": [{"role": "user", "content": "Why does sk-proj-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH fail?"}, {"role": "assistant", "content": "It was revoked."}]}
+{"messages": [{"role": "user", "content": "Why does sk-svcacct-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH fail?"}, {"role": "assistant", "content": "It was revoked."}]}
 ```
 
 Use instead
