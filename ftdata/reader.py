@@ -41,6 +41,7 @@ class Record:
     offset: int  # byte offset of the line's start in the (decompressed) stream
     data: dict[str, Any]
     maybe_special: bool = True  # the line holds "<|" (or an escaped "<"): it may contain a special token
+    raw: bytes | None = None  # the line as read (the cheap whole-record tests of ftdata.secrets read it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +111,7 @@ def read_path(path: str | Path, *, progress: Any = None, max_line_bytes: int = M
 
 
 def _shift_record(record: Record, lines: int) -> Record:
-    return Record(record.line + lines, record.offset, record.data, record.maybe_special)
+    return Record(record.line + lines, record.offset, record.data, record.maybe_special, record.raw)
 
 
 def shift_issue(issue: LineIssue, lines: int) -> LineIssue:
@@ -332,7 +333,7 @@ def _parse(line: bytes, number: int, offset: int) -> Item:
         return LineIssue("invalid-json", number, _json_reason(exc, text), _json_column(exc, text))
     if not isinstance(data, dict):
         return LineIssue("not-an-object", number, _json_type(data))
-    return Record(number, offset, data, _maybe_special(line))
+    return Record(number, offset, data, _maybe_special(line), line)
 
 
 def _maybe_special(line: bytes) -> bool:

@@ -24,7 +24,10 @@ one of these functions:
 - ``finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterable[Finding]`` — runs once per file on compact
   facts gathered from every record (so it works however the records were split between workers). Such a
   rule may also define ``collect(example, ctx) -> object | None``: each value that is not None is kept with
-  its line in ``dataset.values_of(CODE)`` (keep values small, and return None for the common case);
+  its line in ``dataset.values_of(CODE)`` (keep values small, and return None for the common case). A
+  ``collect`` function that several rules name (the same function object) runs once per example and its
+  values are kept once, for all of them (so it must not depend on a rule's options: it is given the first
+  rule's context); ``Collected.column`` reads one int of each of its values, for rows of several facts;
   and ``sample(example, ctx) -> tuple[int, str] | None``: a text to quote and its key (a hash of it), of
   which the engine keeps the first line and a redacted, shortened text of the first ``SAMPLES_KEPT``
   distinct keys of the file, exactly however the file is split (``dataset.samples_of(CODE)``: key -> (first
@@ -182,6 +185,15 @@ class Collected(Sequence[tuple[int, Any]]):
     def __len__(self) -> int:
         return len(self.lines)
 
+    def column(self, index: int) -> Sequence[int]:
+        """The ``index``-th int of every value, in file order (values that are tuples of ints), beside
+        ``lines``: one slice of the array, not a tuple built per value."""
+        if self.width > 1:
+            return self.values[index :: self.width]
+        if self.width == -1:
+            return [value[index] for value in self.values]  # type: ignore[index]  # values that are tuples
+        return array("Q") if self.width == 0 else self.values  # plain ints: the one column
+
     def value(self, index: int) -> Any:
         width = self.width
         if width > 1:
@@ -284,6 +296,7 @@ class Example:
     # each a system, user or assistant role and a string content): helpers may take a shorter way then.
     # False when it is not, or not known.
     plain: bool = False
+    raw: bytes | None = None  # the line the record was read from (None: not read from a file's line)
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,12 +353,14 @@ class DatasetFacts:
     also_counts: list[Counter[int]] = field(default_factory=list)  # the same histogram by each plan.also_count
     estimated: int = 0  # parts of some counts that are estimates: ESTIMATED_IMAGES | ESTIMATED_TOOL_CALLS
     collected: dict[str, Collected] = field(default_factory=dict)  # rule code -> its (line, value) pairs
+    # rule code -> the code whose store it reads: rules that share a collect function keep its values once
+    shared: dict[str, str] = field(default_factory=dict)
     # rule code -> key -> (first line, redacted text): the first SAMPLES_KEPT distinct keys a rule's sample gave
     samples: dict[str, dict[int, tuple[int, str]]] = field(default_factory=dict)
 
     def values_of(self, code: str) -> Collected:
         """What the rule ``code`` collected from this file: its (line, value) pairs in file order."""
-        return self.collected.get(code) or Collected()
+        return self.collected.get(self.shared.get(code, code)) or Collected()
 
     def samples_of(self, code: str) -> Mapping[int, tuple[int, str]]:
         """What the rule ``code``'s ``sample`` gave: key -> (its first line, its text, redacted and shortened),
@@ -366,6 +381,7 @@ class DatasetFacts:
         self.estimated |= other.estimated
         for code, values in other.collected.items():
             self.collected.setdefault(code, Collected()).extend(values)
+        self.shared.update(other.shared)
         for code, given in other.samples.items():
             held = self.samples.setdefault(code, {})
             for key, (line, text) in given.items():

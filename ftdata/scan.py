@@ -108,7 +108,13 @@ class FileScan:
     def __init__(self, plan: Plan, name: str, role: FileRole = "training", file_format: Format | None = None) -> None:
         self.plan = plan
         self.name = name
-        rules = tuple(rule for rule in plan.rules_for(name) if role in rule.file_roles)
+        # a rule whose option ``enabled`` is false (opt-in rules, deep ones without --deep) finds nothing:
+        # it is not run at all
+        rules = tuple(
+            rule
+            for rule in plan.rules_for(name)
+            if role in rule.file_roles and plan.contexts[rule.code].options.get("enabled") is not False
+        )
         self.rules = rules
         self.line_rules: dict[str, list[Rule]] = {}  # reader issue -> the rules that turn it into problems
         for rule in rules:
@@ -117,7 +123,15 @@ class FileScan:
         self.record_rules = [rule for rule in rules if rule.kind == "record"]
         # A job rule collects from every file whatever the per-file ignores (they say where its findings
         # may be, not what it may compare), and only when the job has a validation file to compare.
-        job_rules = tuple(rule for rule in plan.rules if rule.kind == "job") if plan.has_validation else ()
+        job_rules = (
+            tuple(
+                rule
+                for rule in plan.rules
+                if rule.kind == "job" and plan.contexts[rule.code].options.get("enabled") is not False
+            )
+            if plan.has_validation
+            else ()
+        )
         dataset_rules = tuple(rule for rule in rules if rule.kind == "dataset")
         self.collecting_rules = [rule for rule in (*dataset_rules, *job_rules) if rule.collect is not None]
         # one histogram per extra way of counting (cost), beside the counter's own
@@ -145,11 +159,22 @@ class FileScan:
             for rule in self.record_rules
             if rule.formats is None or file_format in rule.formats
         ]
-        self._collecting = [
-            (rule, rule.collect, contexts[rule.code], facts.collected.setdefault(rule.code, Collected()))
-            for rule in self.collecting_rules
-            if rule.collect is not None and (rule.formats is None or file_format in rule.formats)
-        ]
+        # one entry per collect function: rules that share one read its values from the first one's store
+        self._collecting = []
+        first: dict[Callable[..., Any], str] = {}  # collect function -> the code whose store keeps its values
+        clean: dict[str, bool] = {}  # that code -> whether every rule sharing it may skip plain chat examples
+        for rule in self.collecting_rules:
+            if rule.collect is None or not (rule.formats is None or file_format in rule.formats):
+                continue
+            code = first.get(rule.collect)
+            if code is None:
+                first[rule.collect] = rule.code
+                clean[rule.code] = rule.plain_chat_clean
+                store = facts.collected.setdefault(rule.code, Collected())
+                self._collecting.append((rule, rule.collect, contexts[rule.code], store))
+            else:
+                facts.shared[rule.code] = code
+                clean[code] = clean[code] and rule.plain_chat_clean
         self._sampling = [
             (rule, rule.sample, contexts[rule.code], facts.samples.setdefault(rule.code, {}))
             for rule in self.rules
@@ -159,7 +184,7 @@ class FileScan:
         ]
         skips = self.plan.skips_plain_chat
         self._active_plain = [entry for entry in self._active if not (skips and entry[0].plain_chat_clean)]
-        self._collecting_plain = [entry for entry in self._collecting if not (skips and entry[0].plain_chat_clean)]
+        self._collecting_plain = [entry for entry in self._collecting if not (skips and clean[entry[0].code])]
 
     def feed(self, items: Iterable[Item]) -> None:
         """Scan records and line issues, in file order. An open-weight model's counter renders and encodes
@@ -221,7 +246,7 @@ class FileScan:
                     histogram[_counted(other, batch, position, item.data, plain, file_format).total] += 1
             facts.trained_tokens += tokens.trained
             facts.estimated |= tokens.estimated
-            example = Example(line, item.data, file_format, tokens, item.maybe_special, shape_plain)
+            example = Example(line, item.data, file_format, tokens, item.maybe_special, shape_plain, item.raw)
             if stats is not None:
                 stats.add(example, tokens)
             for rule, check, context in self._active_plain if plain else self._active:

@@ -3,7 +3,7 @@
 Every string of a record is looked at: keys and values at any depth (message contents and text parts, tool-call
 arguments, tool definitions, prompt and completion, preference inputs and outputs). The rules run on every record
 of large files, so each kind is found in two steps: a cheap test on all the record's text at once
-(``record_bytes``: the record as orjson writes it, once per record and shared by the rules), which is false for
+(``example_bytes``: the line as read, or the record as orjson writes it, shared by the rules), which is false for
 nearly every record; then, only for a record that passes it, the exact patterns on each string, with its JSON
 path.
 
@@ -17,11 +17,14 @@ import ipaddress
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from ftdata.formats import strings_in
+
+if TYPE_CHECKING:
+    from ftdata.ruleapi import Example
 
 VISIBLE = 6  # characters of a secret a message may show, at most
 
@@ -67,6 +70,28 @@ def record_text(data: Any) -> str:
 
 
 _cache: tuple[Any, bytes] = (None, b"")  # (the last record, its bytes): the rules run one after another on it
+
+
+def example_bytes(example: Example) -> bytes:
+    """The bytes the cheap tests read for an example: the line it was read from, when the line writes its
+    strings as orjson would (the same characters but for quotes, backslashes and control characters; what
+    lies between the strings, such as spaces after colons, can only make a test look closer), else
+    :func:`record_bytes`. A line with a ``\\u`` or ``\\/`` escape may spell a character the tests look for
+    another way, so it is not read as it is."""
+    global _last_example
+    if _last_example[0] is example:
+        return _last_example[1]
+    raw = example.raw
+    readable = raw is not None and (b"\\" not in raw or _ESCAPE.search(raw) is None)
+    found = raw if readable and raw is not None else record_bytes(example.data)
+    _last_example = (example, found)
+    return found
+
+
+_last_example: tuple[Any, bytes] = (None, b"")  # the last example's bytes, for the rules that follow
+
+
+_ESCAPE = re.compile(rb"\\[u/]")  # one search: several times faster than two for a two-byte string
 
 
 def record_bytes(data: Any) -> bytes:

@@ -33,8 +33,9 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.fingerprints import fingerprint
-from ftdata.ruleapi import DatasetFacts, Example, Finding, RuleContext
+from ftdata import qualityfacts
+from ftdata.qualityfacts import ANSWER, NONE, QUESTION, present
+from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
 
 CODE = "FT513"
 NAME = "conflicting-answers"
@@ -42,31 +43,24 @@ GROUP = "quality"
 SEVERITY = "warning"
 
 
-def collect(example: Example, ctx: RuleContext) -> tuple[int, int] | None:
-    """The prompt's hash and the answer's (16 bytes of facts); None without an answer."""
-    found = fingerprint(example)
-    if found.question is None or found.answer is None:
-        return None
-    return found.question, found.answer
+collect = qualityfacts.collect  # the prompt's hash (QUESTION) and the answer's (ANSWER)
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
-    values = dataset.values_of(CODE)
+    values = [row for row in present(dataset.values_of(CODE), QUESTION, ANSWER) if row[2] != NONE]
     first: dict[int, tuple[int, int]] = {}  # prompt -> (first line, its answer)
     answers: dict[int, set[int]] = {}  # prompt -> its answers, for prompts with more than one
-    for line, value in values:
-        prompt, answer = value
+    for line, prompt, answer in values:
         seen = first.setdefault(prompt, (line, answer))
         if seen[1] != answer:
             answers.setdefault(prompt, {seen[1]}).add(answer)
     if not answers:
         return
     sizes = dict.fromkeys(answers, 0)
-    for _, value in values:
-        if value[0] in sizes:
-            sizes[value[0]] += 1
-    for line, value in values:
-        prompt = value[0]
+    for _, prompt, _answer in values:
+        if prompt in sizes:
+            sizes[prompt] += 1
+    for line, prompt, _answer in values:
         found = answers.get(prompt)
         if found is None:
             continue

@@ -44,8 +44,10 @@ Use instead
 from collections import Counter
 from collections.abc import Iterator
 
-from ftdata.answers import answer_facts, answer_hash, first_lines, label_like, percent
-from ftdata.ruleapi import DatasetFacts, Example, Finding, RuleContext
+from ftdata import qualityfacts
+from ftdata.answers import first_lines, label_like, percent
+from ftdata.qualityfacts import LABELLED, REFUSAL, REPLY, REPLY_KEY, present
+from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
 
 CODE = "FT522"
 NAME = "dominant-answer"
@@ -55,31 +57,17 @@ FILE_ROLES = ("training",)  # what the model learns; a validation file is not tr
 FORMATS = ("chat", "preference", "prompt-completion")
 OPTIONS = {"max-share": 0.20, "minimum-examples": 20}
 
-LABELLED = 1  # the answer is label-like (answers.label_key)
-REFUSAL = 2  # the answer is a refusal (too-many-refusals' business)
-KEY = ~(LABELLED | REFUSAL)
-
-
-def collect(example: Example, ctx: RuleContext) -> int | None:
-    """The answer's hash, its two low bits replaced by its LABELLED and REFUSAL flags; None without one."""
-    facts = answer_facts(example)
-    if facts is None:
-        return None
-    return (
-        (answer_hash(example, facts) & KEY)
-        | (LABELLED if facts.label is not None else 0)
-        | (REFUSAL if facts.refusal else 0)
-    )
+collect = qualityfacts.collect  # each answer's REPLY: its hash, whether it is a label or a refusal
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
-    values = dataset.values_of(CODE)
+    values = present(dataset.values_of(CODE), REPLY)
     answers = len(values)
     if answers < max(ctx.options["minimum-examples"], 1):
         return
     counts = Counter(value for _, value in values)
     labelled = [value for value in counts if value & LABELLED]
-    if label_like(answers, sum(counts[value] for value in labelled), len({value & KEY for value in labelled})):
+    if label_like(answers, sum(counts[value] for value in labelled), len({value & REPLY_KEY for value in labelled})):
         return
     maximum = ctx.options["max-share"] * answers
     common = {value for value, count in counts.items() if count > maximum and not value & REFUSAL}

@@ -31,9 +31,10 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.fingerprints import fingerprint
+from ftdata import qualityfacts
 from ftdata.formats import MESSAGE_FORMATS
-from ftdata.ruleapi import DatasetFacts, Example, Finding, RuleContext
+from ftdata.qualityfacts import EXACT, WITHOUT_SYSTEM, present
+from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
 
 CODE = "FT512"
 NAME = "duplicate-but-system-prompt"
@@ -42,28 +43,21 @@ SEVERITY = "info"
 FORMATS = MESSAGE_FORMATS
 
 
-def collect(example: Example, ctx: RuleContext) -> tuple[int, int] | None:
-    """The hash without system messages and the exact hash (16 bytes of facts)."""
-    found = fingerprint(example)
-    if found.without_system is None:
-        return None
-    return found.without_system, found.exact
+collect = qualityfacts.collect  # the hash without system messages (WITHOUT_SYSTEM) and the exact one
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
-    values = dataset.values_of(CODE)
+    values = present(dataset.values_of(CODE), WITHOUT_SYSTEM, EXACT)
     first: dict[int, tuple[int, int]] = {}  # conversation -> (first line, its exact hash)
     variants: dict[int, set[int]] = {}  # conversation -> its exact hashes, for those with more than one
-    for line, value in values:
-        conversation, exact = value
+    for line, conversation, exact in values:
         seen = first.setdefault(conversation, (line, exact))
         if seen[1] != exact:
             variants.setdefault(conversation, {seen[1]}).add(exact)
     if not variants:
         return
     reported: set[int] = set()  # exact hashes already reported (their copies are duplicate-example's)
-    for line, value in values:
-        conversation, exact = value
+    for line, conversation, exact in values:
         found = variants.get(conversation)
         if found is None or exact == first[conversation][1] or exact in reported:
             continue

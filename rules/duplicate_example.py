@@ -31,8 +31,9 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.fingerprints import fingerprint
-from ftdata.ruleapi import DatasetFacts, Example, Finding, RuleContext
+from ftdata import qualityfacts
+from ftdata.qualityfacts import EXACT, present
+from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
 
 CODE = "FT511"
 NAME = "duplicate-example"
@@ -40,13 +41,11 @@ GROUP = "quality"
 SEVERITY = "warning"
 
 
-def collect(example: Example, ctx: RuleContext) -> int:
-    """The example's normalised hash: eight bytes, never its text."""
-    return fingerprint(example).exact
+collect = qualityfacts.collect  # the example's normalised hash (EXACT), never its text
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
-    values = dataset.values_of(CODE)
+    values = present(dataset.values_of(CODE), EXACT)
     first: dict[int, int] = {}  # hash -> its first line
     copies: dict[int, int] = {}  # hash -> how many lines have it, for hashes on more than one
     for line, digest in values:

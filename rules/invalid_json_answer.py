@@ -37,7 +37,9 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.ruleapi import DatasetFacts, Example, Finding, RuleContext
+from ftdata import qualityfacts
+from ftdata.qualityfacts import SHAPE, present
+from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
 from ftdata.shapes import (
     BROKEN_JSON,
     CUT_OFF,
@@ -48,7 +50,6 @@ from ftdata.shapes import (
     SHAPE_MASK,
     SHAPES,
     TRAILING_TEXT,
-    answer_shape,
 )
 
 CODE = "FT535"
@@ -64,15 +65,11 @@ _ATTEMPTS = BROKEN_JSON | FENCED_JSON
 _OTHER = {"label": "a short label", "code": "code", "list": "a list", "prose": "prose"}
 
 
-def collect(example: Example, ctx: RuleContext) -> int | None:
-    """The answer's shape code (eight bytes: shape, flags, where its JSON fails); None without an answer
-    or for an empty one."""
-    shape = answer_shape(example)
-    return None if shape is None or shape == EMPTY else shape
+collect = qualityfacts.collect  # the answer's SHAPE code (shape, flags, where its JSON fails)
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
-    values = dataset.values_of(CODE)
+    values = [(line, shape) for line, shape in present(dataset.values_of(CODE), SHAPE) if shape != EMPTY]
     total = len(values)
     if total < ctx.options["minimum-answers"]:
         return

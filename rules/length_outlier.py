@@ -40,7 +40,9 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.ruleapi import DatasetFacts, Example, Finding, RuleContext
+from ftdata import qualityfacts
+from ftdata.qualityfacts import TOKENS, present
+from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
 from ftdata.shapes import length_stats
 
 CODE = "FT538"
@@ -54,9 +56,7 @@ SEVERITY = "info"
 OPTIONS = {"max-z": 3.5, "minimum-ratio": 2.0, "max-share": 0.05, "minimum-examples": 20}
 
 
-def collect(example: Example, ctx: RuleContext) -> int | None:
-    """The example's tokens (eight bytes)."""
-    return None if example.tokens is None else example.tokens.total
+collect = qualityfacts.collect  # the example's TOKENS
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
@@ -74,7 +74,7 @@ def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
     if not scores or outliers > max(1, ctx.options["max-share"] * stats.examples):
         return
     median = f"{stats.median:,.0f}" if stats.median == int(stats.median) else f"{stats.median:,.1f}"
-    for line, tokens in dataset.values_of(CODE):
+    for line, tokens in present(dataset.values_of(CODE), TOKENS):
         found = scores.get(tokens)
         if found is None:
             continue

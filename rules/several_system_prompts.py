@@ -35,7 +35,9 @@ Use instead
 
 from collections.abc import Iterator
 
+from ftdata import qualityfacts
 from ftdata.formats import MESSAGE_FORMATS
+from ftdata.qualityfacts import SYSTEM, present
 from ftdata.ruleapi import DatasetFacts, Example, Finding, RuleContext
 from ftdata.shapes import system_prompt, system_prompt_facts
 
@@ -48,24 +50,21 @@ FORMATS = MESSAGE_FORMATS
 SHOWN = 5  # prompts named in the note, most used first
 
 
-def collect(example: Example, ctx: RuleContext) -> int | None:
-    """The hash of the example's system prompt (eight bytes); None when it has none."""
-    found = system_prompt_facts(example)
-    return None if found is None else found[0]
+collect = qualityfacts.collect  # the hash of the example's system prompt (SYSTEM)
 
 
 def sample(example: Example, ctx: RuleContext) -> tuple[int, str] | None:
     """The system prompt's text, to quote, under the hash ``collect`` keeps (the engine keeps the first few)."""
     found = system_prompt_facts(example)
     text = system_prompt(example)
-    return None if found is None or text is None else (found[0], text)
+    return None if found is None or text is None else (qualityfacts.word(found[0]), text)
 
 
 QUOTED = 60  # characters of each prompt quoted in the note
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
-    values = dataset.values_of(CODE)
+    values = present(dataset.values_of(CODE), SYSTEM)
     counts: dict[int, int] = {}
     first: dict[int, int] = {}
     for line, digest in values:

@@ -38,9 +38,11 @@ Use instead
 
 from collections.abc import Iterator
 
+from ftdata import qualityfacts
 from ftdata.formats import MESSAGE_FORMATS
-from ftdata.ruleapi import DatasetFacts, Example, Finding, RuleContext
-from ftdata.shapes import sketch_distance, sketch_words, system_prompt_facts
+from ftdata.qualityfacts import SKETCH, SYSTEM, present
+from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
+from ftdata.shapes import sketch_distance, sketch_words
 
 CODE = "FT533"
 NAME = "system-prompt-variant"
@@ -57,9 +59,7 @@ MAX_BITS = 8  # of the sketch's 48: one changed word in ten or more moves fewer 
 MAINS = 16  # the most used prompts tried as a group's main one
 
 
-def collect(example: Example, ctx: RuleContext) -> tuple[int, int] | None:
-    """The system prompt's hash and sketch (16 bytes); None when the example has none."""
-    return system_prompt_facts(example)
+collect = qualityfacts.collect  # the system prompt's hash (SYSTEM) and sketch (SKETCH)
 
 
 def near(a: int, b: int) -> bool:
@@ -76,11 +76,11 @@ def near(a: int, b: int) -> bool:
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
-    values = dataset.values_of(CODE)
+    values = present(dataset.values_of(CODE), SYSTEM, SKETCH)
     counts: dict[int, int] = {}
     first: dict[int, int] = {}
     sketches: dict[int, int] = {}
-    for line, (digest, sketch) in values:
+    for line, digest, sketch in values:
         counts[digest] = counts.get(digest, 0) + 1
         if digest not in first:
             first[digest] = line
@@ -109,7 +109,7 @@ def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
             main_of[digest] = main
     if not main_of:
         return
-    for line, (digest, sketch) in values:
+    for line, digest, sketch in values:
         if digest not in main_of:
             continue
         main = main_of[digest]

@@ -39,8 +39,10 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.answers import answer_facts, first_lines, percent
-from ftdata.ruleapi import DatasetFacts, Example, Finding, RuleContext
+from ftdata import qualityfacts
+from ftdata.answers import first_lines, percent
+from ftdata.qualityfacts import REFUSAL, REPLY, present
+from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
 
 CODE = "FT521"
 NAME = "too-many-refusals"
@@ -50,28 +52,13 @@ FILE_ROLES = ("training",)  # what the model learns; a validation file is not tr
 FORMATS = ("chat", "preference", "prompt-completion")
 OPTIONS = {"max-share": 0.10, "minimum-examples": 20}
 
-REFUSAL = 1
-NO_ANSWER = 0
-
-
-def collect(example: Example, ctx: RuleContext) -> int | None:
-    """1 for a refusal, 0 for an example without an answer to count, None (nothing kept) for the others."""
-    facts = answer_facts(example)
-    if facts is None:
-        return NO_ANSWER
-    return REFUSAL if facts.refusal else None
+collect = qualityfacts.collect  # each answer's REPLY: whether there is one, and whether it refuses
 
 
 def refusals(dataset: DatasetFacts) -> tuple[list[int], int]:
     """The lines of the file's refusals, and how many answers it has."""
-    lines: list[int] = []
-    missing = 0
-    for line, value in dataset.values_of(CODE):
-        if value == REFUSAL:
-            lines.append(line)
-        else:
-            missing += 1
-    return lines, dataset.examples - missing
+    answers = present(dataset.values_of(CODE), REPLY)
+    return [line for line, reply in answers if reply & REFUSAL], len(answers)
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:

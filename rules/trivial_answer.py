@@ -32,21 +32,17 @@ Use instead
 
 from collections.abc import Iterator
 
-from ftdata.ruleapi import DatasetFacts, Example, Finding, RuleContext
+from ftdata import qualityfacts
+from ftdata.qualityfacts import IS_LABEL, TRIVIAL, present
+from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
 from ftdata.shapes import (
     FILLERS,
-    LABEL,
-    NOT_TRIVIAL,
     PLACEHOLDERS,
-    SHAPE_MASK,
     TRIVIAL_EMPTY,
     TRIVIAL_FILLER,
     TRIVIAL_KIND_BITS,
     TRIVIAL_MARKS,
     TRIVIAL_PLACEHOLDER,
-    answer_shape,
-    answer_text,
-    trivial_kind,
 )
 
 CODE = "FT536"
@@ -57,25 +53,11 @@ FORMATS = ("chat", "preference", "prompt-completion")
 # label-share: from half on, short labels are what the file teaches (a classifier's classes)
 OPTIONS = {"label-share": 0.5}
 
-IS_LABEL = 1 << 7  # beside trivial_kind's bits (< 128): the answer is a short label
-
-
-def collect(example: Example, ctx: RuleContext) -> int | None:
-    """How the answer is trivial, and whether it is a label (eight bytes); None for other answers."""
-    shape = answer_shape(example)
-    if shape is None:
-        return None
-    text = answer_text(example)
-    assert text is not None
-    kind = trivial_kind(text)
-    if kind == TRIVIAL_EMPTY and example.format == "prompt-completion":
-        kind = NOT_TRIVIAL
-    label = IS_LABEL if shape & SHAPE_MASK == LABEL else 0
-    return kind | label if kind or label else None
+collect = qualityfacts.collect  # how the answer is TRIVIAL, and whether it is a label
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
-    values = dataset.values_of(CODE)
+    values = present(dataset.values_of(CODE), TRIVIAL)
     labels = sum(1 for _, value in values if value & IS_LABEL)
     classes = dataset.examples and labels >= ctx.options["label-share"] * dataset.examples
     for line, value in values:

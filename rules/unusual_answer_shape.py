@@ -39,9 +39,11 @@ Use instead
 from collections import Counter
 from collections.abc import Iterator
 
-from ftdata.ruleapi import DatasetFacts, Example, Finding, RuleContext
+from ftdata import qualityfacts
+from ftdata.qualityfacts import SHAPE, present
+from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
 from ftdata.shapes import CODE as CODE_SHAPE
-from ftdata.shapes import EMPTY, LABEL, LIST, SHAPE_MASK, SHAPES, answer_shape
+from ftdata.shapes import EMPTY, LABEL, LIST, SHAPE_MASK, SHAPES
 
 CODE = "FT534"
 NAME = "unusual-answer-shape"
@@ -57,17 +59,12 @@ DESCRIBED = {"label": "a short label", "json": "JSON", "code": "code", "list": "
 PLURAL = {"label": "short labels", "code": "code", "list": "lists"}
 
 
-def collect(example: Example, ctx: RuleContext) -> int | None:
-    """The answer's shape (0-5: eight bytes); None without an answer or for an empty one."""
-    shape = answer_shape(example)
-    if shape is None:
-        return None
-    shape &= SHAPE_MASK
-    return None if shape == EMPTY else shape
+collect = qualityfacts.collect  # the answer's SHAPE
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
-    values = dataset.values_of(CODE)
+    shaped = ((line, code & SHAPE_MASK) for line, code in present(dataset.values_of(CODE), SHAPE))
+    values = [(line, shape) for line, shape in shaped if shape != EMPTY]  # an empty answer is no shape here
     total = len(values)
     if total < ctx.options["minimum-answers"]:
         return

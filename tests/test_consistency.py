@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 import ftdata
+from ftdata import qualityfacts
 from ftdata.reader import BLOCK_BYTES
 from ftdata.runner import PARALLEL_MIN_BLOCKS
 from ftdata.shapes import (
@@ -382,19 +383,41 @@ def test_facts_are_a_few_ints_never_text() -> None:
     long_text = "word " * 200_000
     record = chat(long_text, long_text, long_text)
     example = Example(1, record, "chat", ExampleTokens(total=600_000))
-    for code in ("FT531", "FT533", "FT534", "FT535", "FT538"):
+    for code in ("FT531", "FT533", "FT534", "FT535", "FT536", "FT538"):  # one row of ints, shared
         rule = find_rule(code)
-        assert rule.collect is not None
-        value = rule.collect(example, None)  # type: ignore[arg-type]  # the context is not needed
-        store = Collected()
-        for line in range(1, 1001):
-            store.append(line, value)
-        assert isinstance(store.values, array) and store.values.itemsize == 8, code
-        assert len(store.values) * 8 + len(store.lines) * 8 <= 1000 * 24, code
-    for code in ("FT201", "FT536"):  # an example with a system prompt and a real answer: nothing kept
-        rule = find_rule(code)
-        assert rule.collect is not None
-        assert rule.collect(example, None) is None, code  # type: ignore[arg-type]
+        assert rule.collect is qualityfacts.collect, code
+    value = qualityfacts.collect(example, None)  # type: ignore[arg-type]  # the context is not needed
+    store = Collected()
+    for line in range(1, 1001):
+        store.append(line, value)
+    assert isinstance(store.values, array) and store.values.itemsize == 8
+    assert len(store.values) * 8 + len(store.lines) * 8 <= 1000 * 88
+    assert value[qualityfacts.TOKENS] == 600_000 and value[qualityfacts.TRIVIAL] == qualityfacts.NONE
+    rule = find_rule("FT201")  # an example with a system prompt: nothing kept
+    assert rule.collect is not None
+    assert rule.collect(example, None) is None  # type: ignore[arg-type]
+
+
+def test_rules_sharing_a_collect_function_keep_its_values_once(tmp_path: Path) -> None:
+    """The engine runs a collect function several rules name once per example and keeps one store for
+    them all; each rule reads it under its own code, in blocks and jobs alike."""
+    from ftdata.config import Settings
+    from ftdata.plan import Plan
+    from ftdata.reader import read_stream
+    from ftdata.scan import FileScan
+
+    records = [chat(f"Question number {n}?", f"Answer {n}.", system="You are terse.") for n in range(50)]
+    path = write(tmp_path / "data.jsonl", records)
+    plan = Plan.from_settings(Settings(), None, has_validation=False)
+    scan = FileScan(plan, str(path))
+    with path.open("rb") as handle:
+        scan.feed(read_stream(handle))
+    facts = scan.partial.facts
+    sharing = [rule.code for rule in scan.rules if rule.collect is qualityfacts.collect]
+    assert len(sharing) >= 10
+    stores = {id(facts.values_of(code)) for code in sharing}
+    assert len(stores) == 1 and len(facts.values_of(sharing[0])) == 50
+    assert sum(code in facts.collected for code in sharing) == 1
 
 
 def test_several_system_prompts_quotes_the_first_ones_exactly_under_any_split(tmp_path: Path) -> None:
