@@ -23,7 +23,7 @@ counts; tiktoken stays the reference and the fallback (``FTDATA_COUNTER=tiktoken
 
 from __future__ import annotations
 
-import base64
+import binascii
 import gzip
 import hashlib
 import importlib.machinery
@@ -251,11 +251,8 @@ def _download(vocabulary: Vocabulary) -> bytes:
 
 
 def _build(vocabulary: Vocabulary, data: bytes) -> tiktoken.Encoding:
-    ranks: dict[bytes, int] = {}
-    for line in data.splitlines():
-        if line:
-            token, rank = line.split()
-            ranks[base64.b64decode(token)] = int(rank)
+    decode = binascii.a2b_base64
+    ranks = {decode(token): int(rank) for token, rank in (line.split() for line in data.splitlines() if line)}
     pattern, special_tokens = _official_pattern_and_specials(vocabulary.name, ranks)
     import tiktoken
 

@@ -38,6 +38,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+import orjson
+
 from ftdata.errors import ConfigError
 from ftdata.ruleapi import ESTIMATED_TEMPLATE, ESTIMATED_TRAINED, ExampleTokens
 from ftdata.templates import TemplateError
@@ -162,7 +164,7 @@ def _read_packaged(entry: Mapping[str, Any], what: str) -> bytes | None:
     except (OSError, KeyError, zipfile.BadZipFile):
         return None
     if "key" in entry:  # a value inside a JSON file (tokenizer_config.json's chat_template)
-        value = json.loads(data).get(entry["key"])
+        value = orjson.loads(data).get(entry["key"])
         data = value.encode("utf-8") if isinstance(value, str) else b""
     if _sha256(data) != entry["sha256"]:
         raise ConfigError(
@@ -209,7 +211,7 @@ def _from_folder(folder: Path, repo: str, found_in: str) -> ModelFiles:
         if not isinstance(config, dict):
             raise ValueError("tokenizer_config.json is not a JSON object")
         tokenizer_json = tokenizer.read_text(encoding="utf-8")
-        if not isinstance(json.loads(tokenizer_json), dict):
+        if not isinstance(orjson.loads(tokenizer_json), dict):
             raise ValueError("tokenizer.json is not a JSON object")
         jinja = folder / "chat_template.jinja"
         template = jinja.read_text(encoding="utf-8") if jinja.is_file() else _template_of_config(config)
@@ -274,7 +276,7 @@ def _complete(
 def _adds_bos(tokenizer_json: str) -> bool:
     """Whether a tokenizer.json's post-processor puts a special token before a single text (a BOS)."""
     try:
-        processor = json.loads(tokenizer_json).get("post_processor") or {}
+        processor = orjson.loads(tokenizer_json).get("post_processor") or {}
     except (ValueError, AttributeError):
         return False
     steps = processor.get("processors") or [processor] if isinstance(processor, dict) else []
@@ -367,14 +369,10 @@ def _tiktoken_encoding(family: Family) -> tuple[Any, str] | None:
 
 def _parse_ranks(data: bytes) -> dict[bytes, int]:
     """A .tiktoken ranks file: one "base64-token rank" per line."""
-    import base64
+    import binascii
 
-    ranks = {}
-    for line in data.splitlines():
-        if line:
-            token, rank = line.split()
-            ranks[base64.b64decode(token)] = int(rank)
-    return ranks
+    decode = binascii.a2b_base64
+    return {decode(token): int(rank) for token, rank in (line.split() for line in data.splitlines() if line)}
 
 
 def _from_packages(family: Family, repo: str) -> ModelFiles | None:
@@ -403,6 +401,12 @@ def _from_packages(family: Family, repo: str) -> ModelFiles | None:
     packages = sorted({family.tokenizer["package"], family.template["package"]})
     found_in = "package " + ", ".join(packages)
     return _complete(repo, tokenizer.decode("utf-8"), template.decode("utf-8"), special, found_in, family)
+
+
+@functools.cache
+def pinned_tokenizers() -> frozenset[str]:
+    """The sha256 of every tokenizer.json open-models.toml pins (the files the test suite checks)."""
+    return frozenset(family.tokenizer["sha256"] for family in families() if family.tokenizer.get("kind") != "tiktoken")
 
 
 def available(repo: str) -> bool:
@@ -565,7 +569,7 @@ class RenderedCounter:
         if self._tiktoken is None:
             from ftdata.fastbpe import tiktoken_encoding
 
-            fast = tiktoken_encoding(files.tokenizer_json)
+            fast = tiktoken_encoding(files.tokenizer_json, pinned=files.tokenizer_sha256 in pinned_tokenizers())
             if fast is not None:
                 self._tiktoken, self._nfc = fast
             else:

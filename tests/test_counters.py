@@ -220,6 +220,29 @@ def test_the_qwen_tokenizers_take_the_fast_path() -> None:
     assert {"qwen2_5", "qwen3"} <= set(FAST_FAMILIES)
 
 
+def test_pinned_tokenizers_pass_the_checks_they_skip() -> None:
+    """A tokenizer.json open-models.toml pins is built without checking its merges again: every pinned one
+    that takes the fast path passes those checks, so the encoding is the one the checks would allow."""
+    from ftdata import fastbpe, openmodels
+
+    for family in openmodels.families():
+        if family.name not in FAST_FAMILIES:
+            continue
+        files = openmodels.find_files(family.repos[0])
+        assert files.tokenizer_sha256 in openmodels.pinned_tokenizers(), family.name
+        spec = json.loads(files.tokenizer_json)
+        merges, vocab = spec["model"].get("merges") or [], spec["model"]["vocab"]
+        assert fastbpe._merges_in_rank_order(merges, vocab), family.name
+        assert spec["model"].get("ignore_merges") or fastbpe._every_token_merged(merges, vocab), family.name
+        checked = fastbpe.tiktoken_encoding(files.tokenizer_json)
+        skipped = fastbpe.tiktoken_encoding(files.tokenizer_json, pinned=True)
+        assert checked is not None and skipped is not None
+        assert checked[0]._mergeable_ranks == skipped[0]._mergeable_ranks and checked[1] == skipped[1]
+    # and the checks still refuse merges out of rank order
+    assert not fastbpe._merges_in_rank_order(["a b", "c d"], {"ab": 5, "cd": 3})
+    assert not fastbpe._every_token_merged(["a b"], {"a": 0, "b": 1, "ab": 2, "xy": 3})
+
+
 def _same_ids(pair: tuple[object, object, bool], text: str) -> bool:
     import unicodedata
 
