@@ -23,7 +23,7 @@ difference no finding can show).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from ftdata.answers import answer, answer_facts, answer_hash
 from ftdata.fingerprints import fingerprint
@@ -93,10 +93,11 @@ def collect(example: Example, ctx: RuleContext) -> tuple[int, ...]:
     )
 
 
-def present(values: Collected, *columns: int) -> list[tuple[int, ...]]:
+def present(values: Collected, *columns: int) -> Iterator[tuple[int, ...]]:
     """(line, value, ...) of the rows whose first column asked for is not NONE, in file order: the values
-    of ``columns`` ((line, value) for one column)."""
+    of ``columns`` ((line, value) for one column). An iterator, built as it is read (a rule that reads the
+    rows twice asks twice): the rows of a large file are never all Python objects at once."""
     if not values:
-        return []
+        return iter(())
     picked: list[Sequence[int]] = [values.column(index) for index in columns]
-    return [row for row in zip(values.lines, *picked, strict=True) if row[1] != NONE]
+    return (row for row in zip(values.lines, *picked, strict=True) if row[1] != NONE)

@@ -47,24 +47,31 @@ collect = qualityfacts.collect  # the prompt's hash (QUESTION) and the answer's 
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
-    values = [row for row in present(dataset.values_of(CODE), QUESTION, ANSWER) if row[2] != NONE]
-    first: dict[int, tuple[int, int]] = {}  # prompt -> (first line, its answer)
+    collected = dataset.values_of(CODE)
+
+    def rows() -> Iterator[tuple[int, ...]]:
+        return (row for row in present(collected, QUESTION, ANSWER) if row[2] != NONE)
+
+    first: dict[int, int] = {}  # prompt -> its first answer (ints only: a large file's peak memory)
     answers: dict[int, set[int]] = {}  # prompt -> its answers, for prompts with more than one
-    for line, prompt, answer in values:
-        seen = first.setdefault(prompt, (line, answer))
-        if seen[1] != answer:
-            answers.setdefault(prompt, {seen[1]}).add(answer)
+    for _, prompt, answer in rows():
+        seen = first.setdefault(prompt, answer)
+        if seen != answer:
+            answers.setdefault(prompt, {seen}).add(answer)
+    del first
     if not answers:
         return
+    starts: dict[int, int] = {}  # conflicting prompt -> its first line
     sizes = dict.fromkeys(answers, 0)
-    for _, prompt, _answer in values:
+    for line, prompt, _answer in rows():
         if prompt in sizes:
             sizes[prompt] += 1
-    for line, prompt, _answer in values:
+            starts.setdefault(prompt, line)
+    for line, prompt, _answer in rows():
         found = answers.get(prompt)
         if found is None:
             continue
-        start, size = first[prompt][0], sizes[prompt]
+        start, size = starts[prompt], sizes[prompt]
         if dataset.format == "preference":
             where = "this pair" if line == start else f"the same pair as line {start}"
             message = (

@@ -61,11 +61,11 @@ collect = qualityfacts.collect  # each answer's REPLY: its hash, whether it is a
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
-    values = present(dataset.values_of(CODE), REPLY)
-    answers = len(values)
+    collected = dataset.values_of(CODE)
+    counts = Counter(value for _, value in present(collected, REPLY))
+    answers = counts.total()
     if answers < max(ctx.options["minimum-examples"], 1):
         return
-    counts = Counter(value for _, value in values)
     labelled = [value for value in counts if value & LABELLED]
     if label_like(answers, sum(counts[value] for value in labelled), len({value & REPLY_KEY for value in labelled})):
         return
@@ -74,7 +74,7 @@ def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
     if not common:
         return
     lines: dict[int, list[int]] = {value: [] for value in common}
-    for line, value in values:
+    for line, value in present(collected, REPLY):
         if value in lines:
             lines[value].append(line)
     for found in sorted(lines.values(), key=lambda group: group[0]):

@@ -47,23 +47,27 @@ collect = qualityfacts.collect  # the hash without system messages (WITHOUT_SYST
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
-    values = present(dataset.values_of(CODE), WITHOUT_SYSTEM, EXACT)
-    first: dict[int, tuple[int, int]] = {}  # conversation -> (first line, its exact hash)
+    collected = dataset.values_of(CODE)
+    first: dict[int, int] = {}  # conversation -> its first exact hash (ints only: a large file's peak memory)
     variants: dict[int, set[int]] = {}  # conversation -> its exact hashes, for those with more than one
-    for line, conversation, exact in values:
-        seen = first.setdefault(conversation, (line, exact))
-        if seen[1] != exact:
-            variants.setdefault(conversation, {seen[1]}).add(exact)
+    for _, conversation, exact in present(collected, WITHOUT_SYSTEM, EXACT):
+        seen = first.setdefault(conversation, exact)
+        if seen != exact:
+            variants.setdefault(conversation, {seen}).add(exact)
     if not variants:
         return
+    first_line: dict[int, int] = {}  # conversation with variants -> its first line
     reported: set[int] = set()  # exact hashes already reported (their copies are duplicate-example's)
-    for line, conversation, exact in values:
+    for line, conversation, exact in present(collected, WITHOUT_SYSTEM, EXACT):
         found = variants.get(conversation)
-        if found is None or exact == first[conversation][1] or exact in reported:
+        if found is None:
+            continue
+        start = first_line.setdefault(conversation, line)
+        if exact == first[conversation] or exact in reported:
             continue
         reported.add(exact)
         yield Finding(
-            f"same conversation as line {first[conversation][0]} with another system prompt ({len(found)} "
+            f"same conversation as line {start} with another system prompt ({len(found)} "
             "system-prompt variants in this file): the answers do not depend on it, so the model learns to "
             "ignore it; keep one unless that is the aim",
             line=line,

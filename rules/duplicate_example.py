@@ -45,15 +45,25 @@ collect = qualityfacts.collect  # the example's normalised hash (EXACT), never i
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
-    values = present(dataset.values_of(CODE), EXACT)
-    first: dict[int, int] = {}  # hash -> its first line
-    copies: dict[int, int] = {}  # hash -> how many lines have it, for hashes on more than one
-    for line, digest in values:
-        if first.setdefault(digest, line) != line:
-            copies[digest] = copies.get(digest, 1) + 1
-    if not copies:
+    collected = dataset.values_of(CODE)
+    # one set of the file's hashes (a large file's peak memory), then the lines of those seen twice
+    seen: set[int] = set()
+    repeated: set[int] = set()
+    for digest in collected.column(EXACT):
+        if digest in seen:
+            repeated.add(digest)
+        else:
+            seen.add(digest)
+    del seen
+    if not repeated:
         return
-    for line, digest in values:
+    first: dict[int, int] = {}  # repeated hash -> its first line
+    copies: dict[int, int] = {}  # repeated hash -> how many lines have it
+    for line, digest in present(collected, EXACT):
+        if digest in repeated:
+            first.setdefault(digest, line)
+            copies[digest] = copies.get(digest, 0) + 1
+    for line, digest in present(collected, EXACT):
         count = copies.get(digest)
         if count is not None and first[digest] != line:
             yield Finding(

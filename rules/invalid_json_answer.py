@@ -69,16 +69,23 @@ collect = qualityfacts.collect  # the answer's SHAPE code (shape, flags, where i
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
-    values = [(line, shape) for line, shape in present(dataset.values_of(CODE), SHAPE) if shape != EMPTY]
-    total = len(values)
+    collected = dataset.values_of(CODE)
+
+    def shaped() -> Iterator[tuple[int, int]]:
+        return ((line, shape) for line, shape in present(collected, SHAPE) if shape != EMPTY)
+
+    total = parsed = attempts = 0
+    for _, shape in shaped():
+        total += 1
+        parsed += shape == JSON
+        attempts += bool(shape & _ATTEMPTS)
     if total < ctx.options["minimum-answers"]:
         return
-    parsed = sum(1 for _, shape in values if shape == JSON)
-    meant = parsed + sum(1 for _, shape in values if shape & _ATTEMPTS)
+    meant = parsed + attempts
     if not parsed or meant < ctx.options["json-share"] * total:
         return
     context = f"while {parsed:,} of the file's {total:,} answers are JSON"
-    for line, shape in values:
+    for line, shape in shaped():
         if shape == JSON:
             continue
         if shape & BROKEN_JSON:

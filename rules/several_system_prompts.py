@@ -64,10 +64,9 @@ QUOTED = 60  # characters of each prompt quoted in the note
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
-    values = present(dataset.values_of(CODE), SYSTEM)
     counts: dict[int, int] = {}
     first: dict[int, int] = {}
-    for line, digest in values:
+    for line, digest in present(dataset.values_of(CODE), SYSTEM):
         counts[digest] = counts.get(digest, 0) + 1
         first.setdefault(digest, line)
     if len(counts) < 2:
@@ -90,7 +89,7 @@ def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
     rest = ranked[SHOWN:]
     if rest:
         parts.append(f"{len(rest):,} more ({sum(counts[digest] for digest in rest):,} examples)")
-    without = dataset.examples - len(values)
+    without = dataset.examples - sum(counts.values())
     none = f"; {without:,} example{'s' if without != 1 else ''} without one" if without else ""
     yield Finding(
         f"{len(counts):,} different system prompts in this file: {', '.join(parts)}{none}; the model works "

@@ -76,11 +76,11 @@ def near(a: int, b: int) -> bool:
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
-    values = present(dataset.values_of(CODE), SYSTEM, SKETCH)
+    collected = dataset.values_of(CODE)
     counts: dict[int, int] = {}
     first: dict[int, int] = {}
     sketches: dict[int, int] = {}
-    for line, digest, sketch in values:
+    for line, digest, sketch in present(collected, SYSTEM, SKETCH):
         counts[digest] = counts.get(digest, 0) + 1
         if digest not in first:
             first[digest] = line
@@ -109,7 +109,7 @@ def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
             main_of[digest] = main
     if not main_of:
         return
-    for line, digest, sketch in values:
+    for line, digest, sketch in present(collected, SYSTEM, SKETCH):
         if digest not in main_of:
             continue
         main = main_of[digest]

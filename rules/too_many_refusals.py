@@ -57,8 +57,13 @@ collect = qualityfacts.collect  # each answer's REPLY: whether there is one, and
 
 def refusals(dataset: DatasetFacts) -> tuple[list[int], int]:
     """The lines of the file's refusals, and how many answers it has."""
-    answers = present(dataset.values_of(CODE), REPLY)
-    return [line for line, reply in answers if reply & REFUSAL], len(answers)
+    lines: list[int] = []
+    answers = 0
+    for line, reply in present(dataset.values_of(CODE), REPLY):
+        answers += 1
+        if reply & REFUSAL:
+            lines.append(line)
+    return lines, answers
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:

@@ -57,10 +57,10 @@ collect = qualityfacts.collect  # how the answer is TRIVIAL, and whether it is a
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
-    values = present(dataset.values_of(CODE), TRIVIAL)
-    labels = sum(1 for _, value in values if value & IS_LABEL)
+    collected = dataset.values_of(CODE)
+    labels = sum(1 for _, value in present(collected, TRIVIAL) if value & IS_LABEL)
     classes = dataset.examples and labels >= ctx.options["label-share"] * dataset.examples
-    for line, value in values:
+    for line, value in present(collected, TRIVIAL):
         kind = value & ~IS_LABEL
         category = kind & ((1 << TRIVIAL_KIND_BITS) - 1)
         word = kind >> TRIVIAL_KIND_BITS

@@ -63,17 +63,21 @@ collect = qualityfacts.collect  # the answer's SHAPE
 
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
-    shaped = ((line, code & SHAPE_MASK) for line, code in present(dataset.values_of(CODE), SHAPE))
-    values = [(line, shape) for line, shape in shaped if shape != EMPTY]  # an empty answer is no shape here
-    total = len(values)
+    collected = dataset.values_of(CODE)
+
+    def shaped() -> Iterator[tuple[int, int]]:  # an empty answer is no shape here
+        pairs = ((line, code & SHAPE_MASK) for line, code in present(collected, SHAPE))
+        return ((line, shape) for line, shape in pairs if shape != EMPTY)
+
+    counts = Counter(shape for _, shape in shaped())
+    total = counts.total()
     if total < ctx.options["minimum-answers"]:
         return
-    counts = Counter(shape for _, shape in values)
     usual, number = counts.most_common(1)[0]
     if usual not in USUAL or number < ctx.options["dominant-share"] * total:
         return
     name = SHAPES[usual]
-    for line, shape in values:
+    for line, shape in shaped():
         if shape != usual:
             yield Finding(
                 f"answer is {DESCRIBED[SHAPES[shape]]}, but {number:,} of the file's {total:,} answers "
