@@ -48,6 +48,9 @@ collect = qualityfacts.collect  # the hash without system messages (WITHOUT_SYST
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
     collected = dataset.values_of(CODE)
+    conversations, exacts = collected.column(WITHOUT_SYSTEM), collected.column(EXACT)
+    if len(set(conversations)) == len(set(zip(conversations, exacts, strict=True))):
+        return  # every conversation has one exact hash (counted in C): no variants, the usual case
     first: dict[int, int] = {}  # conversation -> its first exact hash (ints only: a large file's peak memory)
     variants: dict[int, set[int]] = {}  # conversation -> its exact hashes, for those with more than one
     for _, conversation, exact in present(collected, WITHOUT_SYSTEM, EXACT):

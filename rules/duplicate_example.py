@@ -29,6 +29,7 @@ Use instead
 ```
 """
 
+from collections import Counter
 from collections.abc import Iterator
 
 from ftdata import qualityfacts
@@ -46,17 +47,12 @@ collect = qualityfacts.collect  # the example's normalised hash (EXACT), never i
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
     collected = dataset.values_of(CODE)
-    # one set of the file's hashes (a large file's peak memory), then the lines of those seen twice
-    seen: set[int] = set()
-    repeated: set[int] = set()
-    for digest in collected.column(EXACT):
-        if digest in seen:
-            repeated.add(digest)
-        else:
-            seen.add(digest)
-    del seen
-    if not repeated:
+    # the hashes counted in C (one dict of ints: a large file's peak memory), then the lines of those seen twice
+    counts = Counter(collected.column(EXACT))
+    if len(counts) == len(collected):
         return
+    repeated = {digest for digest, count in counts.items() if count > 1}
+    del counts
     first: dict[int, int] = {}  # repeated hash -> its first line
     copies: dict[int, int] = {}  # repeated hash -> how many lines have it
     for line, digest in present(collected, EXACT):
