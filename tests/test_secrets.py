@@ -147,6 +147,39 @@ def test_each_planted_secret_is_found_at_its_path(tmp_path: Path) -> None:
     assert all(len(p.message) < 300 and "…" in p.message for p in report.problems)
 
 
+def test_the_line_as_read_finds_what_the_record_holds(tmp_path: Path) -> None:
+    """The cheap tests read the line as the file has it (no re-serialisation) unless an escape could spell a
+    character another way: however a writer escapes or spaces the JSON — \\u escapes for every character of
+    the secret, \\/ for slashes, spaces around the separators — the file gives the problems the records give
+    when they are passed as objects (where the tests read orjson's dump)."""
+    values = planted(random.Random(11))
+    records = secret_records(values)
+    settings: dict[str, Any] = {
+        "select": ["FT501", "FT502", "FT503", "FT504"],
+        "options": {"phone-or-ip-in-text": {"enabled": True}},
+    }
+    expected = {(p.line, p.code, p.path) for p in ftdata.lint(records, **settings).problems}
+    assert len(expected) == len(values)
+
+    def escaped(text: str) -> str:
+        for value in values.values():
+            text = text.replace(value, "".join(f"\\u{ord(char):04x}" for char in value))
+        return text
+
+    writers = {
+        "compact": lambda record: json.dumps(record, separators=(",", ":")),
+        "spaced": lambda record: json.dumps(record, separators=(" , ", " : ")),
+        "unicode-escaped": lambda record: escaped(json.dumps(record)),
+        "escaped-slashes": lambda record: json.dumps(record).replace("/", "\\/"),
+    }
+    for name, write in writers.items():
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text("".join(write(record) + "\n" for record in records), encoding="utf-8")
+        assert [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] == records, name
+        found = {(p.line, p.code, p.path) for p in ftdata.lint(path, **settings).problems}
+        assert found == expected, name
+
+
 def test_one_problem_per_kind_per_example(tmp_path: Path) -> None:
     rng = random.Random(3)
     values = planted(rng)
