@@ -418,6 +418,10 @@ def test_rules_sharing_a_collect_function_keep_its_values_once(tmp_path: Path) -
     stores = {id(facts.values_of(code)) for code in sharing}
     assert len(stores) == 1 and len(facts.values_of(sharing[0])) == 50
     assert sum(code in facts.collected for code in sharing) == 1
+    # rules whose option enabled is false (opt-in and --deep ones) are not run at all
+    assert {"FT504", "FT515", "FT516"}.isdisjoint(rule.code for rule in scan.rules)
+    deep = Plan.from_settings(Settings(options={"near-duplicate-example": {"enabled": True}}))
+    assert "FT516" in {rule.code for rule in FileScan(deep, str(path)).rules}
 
 
 def test_several_system_prompts_quotes_the_first_ones_exactly_under_any_split(tmp_path: Path) -> None:
