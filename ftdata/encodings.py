@@ -250,9 +250,14 @@ def _download(vocabulary: Vocabulary) -> bytes:
     return data
 
 
-def _build(vocabulary: Vocabulary, data: bytes) -> tiktoken.Encoding:
+def parse_ranks(data: bytes) -> dict[bytes, int]:
+    """A .tiktoken ranks file: one "base64-token rank" per line."""
     decode = binascii.a2b_base64
-    ranks = {decode(token): int(rank) for token, rank in (line.split() for line in data.splitlines() if line)}
+    return {decode(token): int(rank) for token, rank in (line.split() for line in data.splitlines() if line)}
+
+
+def _build(vocabulary: Vocabulary, data: bytes) -> tiktoken.Encoding:
+    ranks = parse_ranks(data)
     pattern, special_tokens = _official_pattern_and_specials(vocabulary.name, ranks)
     import tiktoken
 

@@ -335,11 +335,11 @@ def _tiktoken_encoding(family: Family) -> tuple[Any, str] | None:
     reads for OpenAI's models) and the special tokens open-models.toml lists; with the ranks' sha256."""
     import tiktoken
 
+    from ftdata.encodings import get_encoding, parse_ranks
+
     spec = family.tokenizer
     ranks_entry = spec["ranks"]
     if isinstance(ranks_entry, str):  # an encoding ftdata already reads offline (FACTS.md §5)
-        from ftdata.encodings import get_encoding
-
         base = get_encoding(ranks_entry)
         ranks: dict[bytes, int] = base._mergeable_ranks
         pattern = spec.get("pat-str", base._pat_str)
@@ -348,7 +348,7 @@ def _tiktoken_encoding(family: Family) -> tuple[Any, str] | None:
         data = _read_packaged(ranks_entry, f"{family.title} tokenizer")
         if data is None:
             return None
-        ranks = _parse_ranks(data)
+        ranks = parse_ranks(data)
         pattern = spec["pat-str"]
         sha = ranks_entry["sha256"]
     special = spec["special-tokens"]
@@ -365,14 +365,6 @@ def _tiktoken_encoding(family: Family) -> tuple[Any, str] | None:
             specials |= {reserved["pattern"].format(i): i for i in range(reserved["first"], reserved["end"])}
     encoding = tiktoken.Encoding(spec["name"], pat_str=pattern, mergeable_ranks=ranks, special_tokens=specials)
     return encoding, sha
-
-
-def _parse_ranks(data: bytes) -> dict[bytes, int]:
-    """A .tiktoken ranks file: one "base64-token rank" per line."""
-    import binascii
-
-    decode = binascii.a2b_base64
-    return {decode(token): int(rank) for token, rank in (line.split() for line in data.splitlines() if line)}
 
 
 def _from_packages(family: Family, repo: str) -> ModelFiles | None:

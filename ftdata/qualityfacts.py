@@ -29,6 +29,7 @@ from ftdata.answers import answer, answer_facts, answer_hash
 from ftdata.fingerprints import fingerprint
 from ftdata.ruleapi import Collected, Example, RuleContext
 from ftdata.shapes import (
+    EMPTY,
     LABEL,
     NOT_TRIVIAL,
     SHAPE_MASK,
@@ -101,3 +102,15 @@ def present(values: Collected, *columns: int) -> Iterator[tuple[int, ...]]:
         return iter(())
     picked: list[Sequence[int]] = [values.column(index) for index in columns]
     return (row for row in zip(values.lines, *picked, strict=True) if row[1] != NONE)
+
+
+def answer_shapes(values: Collected) -> Iterator[tuple[int, int]]:
+    """(line, SHAPE code) of the examples whose answer has a shape other than empty (an empty answer is
+    trivial-answer's business, not a shape the shape rules compare), in file order."""
+    return ((line, shape) for line, shape in present(values, SHAPE) if shape != EMPTY)
+
+
+def one_value_each(keys: Sequence[int], values: Sequence[int]) -> bool:
+    """Whether every key of two columns has a single value beside it, told in C (sets of the columns):
+    the usual case the duplicate rules return on before any Python loop."""
+    return len(set(keys)) == len(set(zip(keys, values, strict=True)))

@@ -34,7 +34,7 @@ Use instead
 from collections.abc import Iterator
 
 from ftdata import qualityfacts
-from ftdata.qualityfacts import ANSWER, NONE, QUESTION, present
+from ftdata.qualityfacts import ANSWER, NONE, QUESTION, one_value_each, present
 from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
 
 CODE = "FT513"
@@ -49,8 +49,8 @@ collect = qualityfacts.collect  # the prompt's hash (QUESTION) and the answer's 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
     collected = dataset.values_of(CODE)
     questions, answered = collected.column(QUESTION), collected.column(ANSWER)
-    if len(set(questions)) == len(set(zip(questions, answered, strict=True))):
-        return  # every prompt has one answer (counted in C; NONE counts as one): the usual case
+    if one_value_each(questions, answered):
+        return  # every prompt has one answer (NONE counts as one): the usual case
 
     def rows() -> Iterator[tuple[int, ...]]:
         return (row for row in present(collected, QUESTION, ANSWER) if row[2] != NONE)

@@ -33,7 +33,7 @@ from collections.abc import Iterator
 
 from ftdata import qualityfacts
 from ftdata.formats import MESSAGE_FORMATS
-from ftdata.qualityfacts import EXACT, WITHOUT_SYSTEM, present
+from ftdata.qualityfacts import EXACT, WITHOUT_SYSTEM, one_value_each, present
 from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
 
 CODE = "FT512"
@@ -49,8 +49,8 @@ collect = qualityfacts.collect  # the hash without system messages (WITHOUT_SYST
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
     collected = dataset.values_of(CODE)
     conversations, exacts = collected.column(WITHOUT_SYSTEM), collected.column(EXACT)
-    if len(set(conversations)) == len(set(zip(conversations, exacts, strict=True))):
-        return  # every conversation has one exact hash (counted in C): no variants, the usual case
+    if one_value_each(conversations, exacts):
+        return  # every conversation has one exact hash: no variants, the usual case
     first: dict[int, int] = {}  # conversation -> its first exact hash (ints only: a large file's peak memory)
     variants: dict[int, set[int]] = {}  # conversation -> its exact hashes, for those with more than one
     for _, conversation, exact in present(collected, WITHOUT_SYSTEM, EXACT):

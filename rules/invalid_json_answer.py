@@ -38,12 +38,11 @@ Use instead
 from collections.abc import Iterator
 
 from ftdata import qualityfacts
-from ftdata.qualityfacts import SHAPE, present
+from ftdata.qualityfacts import answer_shapes
 from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
 from ftdata.shapes import (
     BROKEN_JSON,
     CUT_OFF,
-    EMPTY,
     ERROR_SHIFT,
     FENCED_JSON,
     JSON,
@@ -70,12 +69,8 @@ collect = qualityfacts.collect  # the answer's SHAPE code (shape, flags, where i
 
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
     collected = dataset.values_of(CODE)
-
-    def shaped() -> Iterator[tuple[int, int]]:
-        return ((line, shape) for line, shape in present(collected, SHAPE) if shape != EMPTY)
-
     total = parsed = attempts = 0
-    for _, shape in shaped():
+    for _, shape in answer_shapes(collected):
         total += 1
         parsed += shape == JSON
         attempts += bool(shape & _ATTEMPTS)
@@ -85,7 +80,7 @@ def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
     if not parsed or meant < ctx.options["json-share"] * total:
         return
     context = f"while {parsed:,} of the file's {total:,} answers are JSON"
-    for line, shape in shaped():
+    for line, shape in answer_shapes(collected):
         if shape == JSON:
             continue
         if shape & BROKEN_JSON:

@@ -40,10 +40,10 @@ from collections import Counter
 from collections.abc import Iterator
 
 from ftdata import qualityfacts
-from ftdata.qualityfacts import SHAPE, present
+from ftdata.qualityfacts import answer_shapes
 from ftdata.ruleapi import DatasetFacts, Finding, RuleContext
 from ftdata.shapes import CODE as CODE_SHAPE
-from ftdata.shapes import EMPTY, LABEL, LIST, SHAPE_MASK, SHAPES
+from ftdata.shapes import LABEL, LIST, SHAPE_MASK, SHAPES
 
 CODE = "FT534"
 NAME = "unusual-answer-shape"
@@ -65,9 +65,8 @@ collect = qualityfacts.collect  # the answer's SHAPE
 def finish(dataset: DatasetFacts, ctx: RuleContext) -> Iterator[Finding]:
     collected = dataset.values_of(CODE)
 
-    def shaped() -> Iterator[tuple[int, int]]:  # an empty answer is no shape here
-        pairs = ((line, code & SHAPE_MASK) for line, code in present(collected, SHAPE))
-        return ((line, shape) for line, shape in pairs if shape != EMPTY)
+    def shaped() -> Iterator[tuple[int, int]]:
+        return ((line, code & SHAPE_MASK) for line, code in answer_shapes(collected))
 
     counts = Counter(shape for _, shape in shaped())
     total = counts.total()
