@@ -151,6 +151,17 @@ def assert_valid_report(document: Any) -> Any:
     return document
 
 
+def lint_reports_by_jobs(*args: str, exit_codes: tuple[int, ...] = (0,)) -> list[Any]:
+    """The JSON reports of ``ftdata lint ARGS --isolated -f json`` with ``--jobs 1`` and ``--jobs 2`` (each run
+    exits with one of ``exit_codes``), for the tests that hold a split file to the same report."""
+    reports = []
+    for jobs in ("1", "2"):
+        code, out, _ = invoke("lint", *args, "--isolated", "-f", "json", "--jobs", jobs)
+        assert code in exit_codes, out
+        reports.append(json.loads(out))
+    return reports
+
+
 def invoke(
     *args: str, input: str | bytes | None = None, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> tuple[int, str, str]:

@@ -33,7 +33,7 @@ from ftdata.reader import BLOCK_BYTES
 from ftdata.registry import find_rule
 from ftdata.ruleapi import Collected, Example
 from ftdata.runner import PARALLEL_MIN_BLOCKS
-from tests.conftest import FIXTURES, invoke
+from tests.conftest import FIXTURES, lint_reports_by_jobs
 
 CODES = ["FT521", "FT522", "FT523", "FT524"]
 
@@ -376,14 +376,7 @@ def test_jobs_1_and_2_give_the_same_report(tmp_path: Path) -> None:
     chats_path = write(tmp_path / "chats.jsonl", chats)
     for path in (labels_path, chats_path):
         assert path.stat().st_size > (PARALLEL_MIN_BLOCKS + 1) * BLOCK_BYTES
-    outputs = []
-    for jobs in ("1", "2"):
-        code, out, _ = invoke(
-            "lint", str(labels_path), str(chats_path), "--isolated", "-f", "json", "--jobs", jobs,
-            "--select", ",".join(CODES),
-        )  # fmt: skip
-        assert code == 0, out
-        outputs.append(json.loads(out))
+    outputs = lint_reports_by_jobs(str(labels_path), str(chats_path), "--select", ",".join(CODES))
     assert outputs[0] == outputs[1]
     by_file = {
         f["path"]: sorted((p["code"], p["line"] or 0, p["message"]) for p in f["problems"]) for f in outputs[1]["files"]

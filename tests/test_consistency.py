@@ -41,7 +41,7 @@ from ftdata.shapes import (
     trivial_kind,
     weighted_median,
 )
-from tests.conftest import FIXTURES, ROOT, invoke
+from tests.conftest import FIXTURES, ROOT, invoke, lint_reports_by_jobs
 
 CODES = ["FT201", "FT531", "FT533", "FT534", "FT535", "FT536", "FT537", "FT538"]
 WORDS = (
@@ -315,13 +315,7 @@ def test_jobs_1_and_2_give_the_same_report(tmp_path: Path, make: Any) -> None:
     records, expected = make(12_000 if make is consistency_file else 15_000, seed=3)
     path = write(tmp_path / "big.jsonl", records)
     assert path.stat().st_size > (PARALLEL_MIN_BLOCKS + 1) * BLOCK_BYTES
-    outputs = []
-    for jobs in ("1", "2"):
-        code, out, _ = invoke(
-            "lint", str(path), "--isolated", "-f", "json", "--jobs", jobs, "--select", ",".join(CODES)
-        )
-        assert code in (0, 1), out
-        outputs.append(json.loads(out))
+    outputs = lint_reports_by_jobs(str(path), "--select", ",".join(CODES), exit_codes=(0, 1))
     assert outputs[0] == outputs[1]
     problems: dict[str, list[int | None]] = {}
     for entry in outputs[1]["files"]:

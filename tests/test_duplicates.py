@@ -13,7 +13,7 @@ import ftdata
 from ftdata.fingerprints import MASK, fingerprint_of, text_key
 from ftdata.reader import BLOCK_BYTES
 from ftdata.runner import PARALLEL_MIN_BLOCKS
-from tests.conftest import FIXTURES, invoke
+from tests.conftest import FIXTURES, lint_reports_by_jobs
 
 CODES = ["FT511", "FT512", "FT513"]
 WORDS = (
@@ -116,13 +116,7 @@ def test_jobs_1_and_2_give_the_same_report(tmp_path: Path) -> None:
     records[-1]["messages"][0]["content"] = "A different system prompt."
     path = write(tmp_path / "big.jsonl", records)
     assert path.stat().st_size > (PARALLEL_MIN_BLOCKS + 1) * BLOCK_BYTES
-    outputs = []
-    for jobs in ("1", "2"):
-        code, out, _ = invoke(
-            "lint", str(path), "--isolated", "-f", "json", "--jobs", jobs, "--select", ",".join(CODES)
-        )
-        assert code == 0, out
-        outputs.append(json.loads(out))
+    outputs = lint_reports_by_jobs(str(path), "--select", ",".join(CODES))
     assert outputs[0] == outputs[1]
     problems = [(p["code"], p["line"]) for f in outputs[1]["files"] for p in f["problems"]]
     assert sorted(problems) == [
