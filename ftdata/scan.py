@@ -94,6 +94,12 @@ def stamp(
         )
 
 
+def _switched_on(plan: Plan, rule: Rule) -> bool:
+    """False for a rule whose option ``enabled`` is false (opt-in rules, deep ones without --deep): it finds
+    nothing, so it is not run at all."""
+    return plan.contexts[rule.code].options.get("enabled") is not False
+
+
 def crash(rule: Rule, file: str, line: int | None, exc: Exception) -> RuleCrashError:
     """The error that stops the run when a rule raises: rule, module, file, line; the traceback for -v."""
     # Only the exception's type: its text may quote the training data (--verbose shows it, in the traceback).
@@ -108,13 +114,7 @@ class FileScan:
     def __init__(self, plan: Plan, name: str, role: FileRole = "training", file_format: Format | None = None) -> None:
         self.plan = plan
         self.name = name
-        # a rule whose option ``enabled`` is false (opt-in rules, deep ones without --deep) finds nothing:
-        # it is not run at all
-        rules = tuple(
-            rule
-            for rule in plan.rules_for(name)
-            if role in rule.file_roles and plan.contexts[rule.code].options.get("enabled") is not False
-        )
+        rules = tuple(rule for rule in plan.rules_for(name) if role in rule.file_roles and _switched_on(plan, rule))
         self.rules = rules
         self.line_rules: dict[str, list[Rule]] = {}  # reader issue -> the rules that turn it into problems
         for rule in rules:
@@ -124,11 +124,7 @@ class FileScan:
         # A job rule collects from every file whatever the per-file ignores (they say where its findings
         # may be, not what it may compare), and only when the job has a validation file to compare.
         job_rules = (
-            tuple(
-                rule
-                for rule in plan.rules
-                if rule.kind == "job" and plan.contexts[rule.code].options.get("enabled") is not False
-            )
+            tuple(rule for rule in plan.rules if rule.kind == "job" and _switched_on(plan, rule))
             if plan.has_validation
             else ()
         )
